@@ -1,0 +1,63 @@
+package shop.ledger.command.identity;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import shop.ledger.api.identity.Role;
+
+import java.util.Set;
+import java.util.UUID;
+
+@RestController
+@Tag(name = "Identity")
+public class IdentityController {
+
+    public record RegisterRequest(@NotBlank String username, @NotBlank String email, @NotBlank String password) {
+    }
+
+    public record TokenRequest(@NotBlank String username, @NotBlank String password, String otp) {
+    }
+
+    public record StaffRequest(@NotBlank String username, @NotBlank String email, @NotBlank String password,
+                               @NotEmpty Set<Role> roles) {
+    }
+
+    public record StaffCreated(UUID accountId) {
+    }
+
+    private final Accounts accounts;
+    private final Tokens tokens;
+
+    public IdentityController(Accounts accounts, Tokens tokens) {
+        this.accounts = accounts;
+        this.tokens = tokens;
+    }
+
+    @PostMapping("/api/auth/register")
+    @ResponseStatus(HttpStatus.CREATED)
+    @Operation(summary = "Register a customer; a wallet is opened for every customer")
+    public Accounts.Registered register(@Valid @RequestBody RegisterRequest request) {
+        return accounts.registerCustomer(request.username(), request.email(), request.password());
+    }
+
+    @PostMapping("/api/auth/token")
+    @Operation(summary = "Exchange username and password for a bearer token")
+    public Tokens.AccessToken token(@Valid @RequestBody TokenRequest request) {
+        return tokens.issue(request.username(), request.password());
+    }
+
+    @PostMapping("/api/admin/staff")
+    @ResponseStatus(HttpStatus.CREATED)
+    @Operation(summary = "Create a staff account (ADMIN)")
+    public StaffCreated createStaff(@Valid @RequestBody StaffRequest request) {
+        return new StaffCreated(accounts.createStaff(request.username(), request.email(), request.password(),
+                request.roles()));
+    }
+}

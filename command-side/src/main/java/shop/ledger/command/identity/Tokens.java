@@ -1,0 +1,72 @@
+package shop.ledger.command.identity;
+
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.JwsHeader;
+import org.springframework.security.oauth2.jwt.JwtClaimsSet;
+import org.springframework.security.oauth2.jwt.JwtEncoder;
+import org.springframework.security.oauth2.jwt.JwtEncoderParameters;
+import org.springframework.stereotype.Service;
+import shop.ledger.api.common.ProblemType;
+import shop.ledger.api.common.RuleViolation;
+import shop.ledger.api.identity.Role;
+import shop.ledger.platform.LedgerProperties;
+import shop.ledger.platform.security.Caller;
+import shop.ledger.platform.security.SecurityConfiguration;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** Issues signed access tokens (RS256) for a username and password. */
+@Service
+public class Tokens {
+
+    public record AccessToken(String accessToken, String tokenType, long expiresIn) {
+    }
+
+    private final Accounts accounts;
+    private final PasswordEncoder passwords;
+    private final JwtEncoder encoder;
+    private final LedgerProperties properties;
+    private final Clock clock;
+    /** Checked when the username is unknown, so both failures take the same time. */
+    private final String decoyHash;
+
+    public Tokens(Accounts accounts, PasswordEncoder passwords, JwtEncoder encoder, LedgerProperties properties,
+                  Clock clock) {
+        this.accounts = accounts;
+        this.passwords = passwords;
+        this.encoder = encoder;
+        this.properties = properties;
+        this.clock = clock;
+        this.decoyHash = passwords.encode(UUID.randomUUID().toString());
+    }
+
+    public AccessToken issue(String username, String password) {
+        var credentials = username == null ? java.util.Optional.<Accounts.Credentials>empty()
+                : accounts.credentials(username);
+        boolean matches = passwords.matches(password == null ? "" : password,
+                credentials.map(Accounts.Credentials::passwordHash).orElse(decoyHash));
+        if (credentials.isEmpty() || !matches) {
+            throw new RuleViolation(ProblemType.UNAUTHORIZED, "wrong username or password");
+        }
+        Accounts.Credentials account = credentials.get();
+        Instant now = clock.instant();
+        JwtClaimsSet.Builder claims = JwtClaimsSet.builder()
+                                                  .issuer(SecurityConfiguration.ISSUER)
+                                                  .audience(List.of(SecurityConfiguration.ISSUER))
+                                                  .subject(account.accountId().toString())
+                                                  .id(UUID.randomUUID().toString())
+                                                  .issuedAt(now)
+                                                  .expiresAt(now.plus(properties.tokenTtl()))
+                                                  .claim(Caller.ROLES_CLAIM, account.roles().stream().map(Role::name).sorted().toList());
+        if (account.walletId() != null) {
+            claims.claim(Caller.WALLET_CLAIM, account.walletId().toString());
+        }
+        String token = encoder.encode(JwtEncoderParameters.from(JwsHeader.with(SignatureAlgorithm.RS256).build(),
+                claims.build())).getTokenValue();
+        return new AccessToken(token, "Bearer", properties.tokenTtl().toSeconds());
+    }
+}

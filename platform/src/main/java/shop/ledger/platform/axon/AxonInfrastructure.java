@@ -1,0 +1,203 @@
+package shop.ledger.platform.axon;
+
+import com.github.kagkarlsson.scheduler.Scheduler;
+import com.github.kagkarlsson.scheduler.task.Task;
+import org.axonframework.commandhandling.CommandMessage;
+import org.axonframework.config.ConfigurerModule;
+import org.axonframework.eventhandling.EventMessage;
+import org.axonframework.messaging.correlation.CorrelationDataProvider;
+import org.axonframework.serialization.jackson3.Jackson3SerializerCustomizer;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import tools.jackson.databind.DeserializationFeature;
+
+import org.axonframework.common.jdbc.ConnectionProvider;
+import org.axonframework.common.transaction.TransactionManager;
+import org.axonframework.eventhandling.EventBusSpanFactory;
+import org.axonframework.eventsourcing.eventstore.EmbeddedEventStore;
+import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
+import org.axonframework.eventsourcing.eventstore.EventStore;
+import org.axonframework.eventsourcing.eventstore.jdbc.EventSchema;
+import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
+import org.axonframework.eventsourcing.eventstore.jdbc.JdbcSQLErrorCodesResolver;
+import org.axonframework.serialization.Serializer;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+
+import org.axonframework.common.jdbc.UnitOfWorkAwareConnectionProviderWrapper;
+import org.axonframework.eventhandling.deadletter.jdbc.DeadLetterSchema;
+import org.axonframework.eventhandling.deadletter.jdbc.JdbcSequencedDeadLetterQueue;
+import org.axonframework.eventhandling.tokenstore.TokenStore;
+import org.axonframework.eventhandling.tokenstore.jdbc.JdbcTokenStore;
+import org.axonframework.eventhandling.tokenstore.jdbc.TokenSchema;
+import org.axonframework.modelling.saga.repository.SagaStore;
+import org.axonframework.modelling.saga.repository.jdbc.GenericSagaSqlSchema;
+import org.axonframework.modelling.saga.repository.jdbc.JdbcSagaStore;
+import org.axonframework.spring.jdbc.SpringDataSourceConnectionProvider;
+import org.axonframework.springboot.EventProcessorProperties;
+import org.axonframework.springboot.util.DeadLetterQueueProviderConfigurerModule;
+
+import javax.sql.DataSource;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Axon on PostgreSQL without Axon Server: the JDBC event store, token store, saga store and dead-letter
+ * queue come from Axon's JDBC auto-configuration over the Flyway-owned bytea tables; deadlines are
+ * persisted by db-scheduler; every processor is a pooled streaming one.
+ */
+@Configuration
+public class AxonInfrastructure {
+
+    /**
+     * Axon's JDBC auto-configuration is skipped when the DataSource comes from Spring Boot's own
+     * auto-configuration (it is evaluated first), which would silently leave tokens and sagas in memory.
+     * So the PostgreSQL-backed pieces are declared here, explicitly.
+     */
+    @Bean
+    ConnectionProvider connectionProvider(DataSource dataSource) {
+        return new UnitOfWorkAwareConnectionProviderWrapper(new SpringDataSourceConnectionProvider(dataSource));
+    }
+
+    @Bean
+    TokenStore tokenStore(ConnectionProvider connectionProvider, Serializer serializer) {
+        return JdbcTokenStore.builder()
+                             .connectionProvider(connectionProvider)
+                             .schema(new TokenSchema())
+                             .serializer(serializer)
+                             .claimTimeout(Duration.ofSeconds(10))
+                             .build();
+    }
+
+    @Bean
+    SagaStore<Object> sagaStore(ConnectionProvider connectionProvider, Serializer serializer) {
+        return JdbcSagaStore.builder()
+                            .connectionProvider(connectionProvider)
+                            .sqlSchema(new GenericSagaSqlSchema())
+                            .serializer(serializer)
+                            .build();
+    }
+
+    /** Dead letters in PostgreSQL for any processing group that enables its dead-letter queue. */
+    @Bean
+    DeadLetterQueueProviderConfigurerModule deadLetterQueueProvider(EventProcessorProperties processorProperties,
+                                                                    ConnectionProvider connectionProvider,
+                                                                    TransactionManager transactionManager,
+                                                                    @Qualifier("eventSerializer") Serializer eventSerializer,
+                                                                    Serializer genericSerializer) {
+        return new DeadLetterQueueProviderConfigurerModule(processorProperties,
+                processingGroup -> config -> JdbcSequencedDeadLetterQueue.builder()
+                                                                         .processingGroup(processingGroup)
+                                                                         .connectionProvider(connectionProvider)
+                                                                         .transactionManager(transactionManager)
+                                                                         .schema(DeadLetterSchema.defaultSchema())
+                                                                         .genericSerializer(genericSerializer)
+                                                                         .eventSerializer(eventSerializer)
+                                                                         .build());
+    }
+
+    /**
+     * The JDBC event store, declared here rather than left to Axon's auto-configuration so that its
+     * producer polls every {@code ledger.events.fetch-delay} (Axon's default is a second): the query side,
+     * in this JVM or another, sees a committed event within that delay.
+     */
+    @Bean
+    @ConditionalOnProperty(name = "axon.axonserver.enabled", havingValue = "false", matchIfMissing = true)
+    EventStorageEngine eventStorageEngine(Serializer defaultSerializer,
+                                          @Qualifier("eventSerializer") Serializer eventSerializer,
+                                          org.axonframework.config.Configuration configuration,
+                                          ConnectionProvider connectionProvider,
+                                          TransactionManager transactionManager) {
+        return JdbcEventStorageEngine.builder()
+                                     .snapshotSerializer(defaultSerializer)
+                                     .upcasterChain(configuration.upcasterChain())
+                                     .persistenceExceptionResolver(new JdbcSQLErrorCodesResolver())
+                                     .eventSerializer(eventSerializer)
+                                     .snapshotFilter(configuration.snapshotFilter())
+                                     .connectionProvider(connectionProvider)
+                                     .transactionManager(transactionManager)
+                                     .schema(new EventSchema())
+                                     .build();
+    }
+
+    @Qualifier("eventStore")
+    @Bean(name = "eventBus")
+    @ConditionalOnProperty(name = "axon.axonserver.enabled", havingValue = "false", matchIfMissing = true)
+    EmbeddedEventStore eventStore(EventStorageEngine storageEngine, org.axonframework.config.Configuration configuration,
+                                  @Value("${ledger.events.fetch-delay:50ms}") Duration fetchDelay) {
+        return EmbeddedEventStore.builder()
+                                 .storageEngine(storageEngine)
+                                 .messageMonitor(configuration.messageMonitor(EventStore.class, "eventStore"))
+                                 .spanFactory(configuration.getComponent(EventBusSpanFactory.class))
+                                 .fetchDelay(fetchDelay.toMillis())
+                                 .build();
+    }
+
+    @Bean
+    CorrelationDataProvider ledgerMetaData() {
+        return new LedgerMetaData();
+    }
+
+    /** Who and why, on every command and event dispatched while serving a request. */
+    @Bean
+    ConfigurerModule requestMetaDataModule() {
+        return configurer -> configurer.onInitialize(config -> config.onStart(() -> {
+            config.commandBus().registerDispatchInterceptor(new RequestMetaData<CommandMessage<?>>());
+            config.eventBus().registerDispatchInterceptor(new RequestMetaData<EventMessage<?>>());
+        }));
+    }
+
+    /** Pooled streaming processors everywhere: segments are claimed in parallel and spread over instances. */
+    @Bean
+    ConfigurerModule pooledProcessorsModule() {
+        return configurer -> configurer.eventProcessing().usingPooledStreamingEventProcessors();
+    }
+
+    @Bean
+    Jackson3SerializerCustomizer serializerCustomizer() {
+        // events written by an older version stay readable after fields are added
+        return builder -> builder.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    }
+
+    /** db-scheduler, which persists Axon's deadlines; started once Axon is up, stopped before it. */
+    @Bean
+    Scheduler dbScheduler(DataSource dataSource, List<Task<?>> tasks) {
+        return Scheduler.create(dataSource, tasks)
+                        .threads(4)
+                        .pollingInterval(Duration.ofSeconds(1))
+                        .heartbeatInterval(Duration.ofSeconds(10))
+                        .build();
+    }
+
+    @Bean
+    SmartLifecycle dbSchedulerLifecycle(Scheduler scheduler) {
+        return new SmartLifecycle() {
+            private volatile boolean running;
+
+            @Override
+            public void start() {
+                scheduler.start();
+                running = true;
+            }
+
+            @Override
+            public void stop() {
+                scheduler.stop();
+                running = false;
+            }
+
+            @Override
+            public boolean isRunning() {
+                return running;
+            }
+
+            @Override
+            public int getPhase() {
+                // after Axon's own lifecycle (processors, sagas) has started
+                return Integer.MAX_VALUE - 100;
+            }
+        };
+    }
+}

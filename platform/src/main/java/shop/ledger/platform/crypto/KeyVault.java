@@ -1,0 +1,101 @@
+package shop.ledger.platform.crypto;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+import javax.crypto.SecretKey;
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Per-owner data keys (R11). Personal data (email, IMEI, payout destination) is encrypted with its
+ * owner's key before it reaches an event or a read model; the key itself is stored only wrapped by the
+ * master key. Erasure destroys the key, which makes every copy of the owner's data unreadable at once
+ * (crypto-shredding) while amounts and the audit trail stay.
+ */
+@Component
+public class KeyVault {
+
+    /** What a field reads as once its owner's key was destroyed. */
+    public static final String ERASED = "[erased]";
+    private static final String FORMAT = "v1:";
+
+    private final JdbcClient jdbc;
+    private final SecretKey masterKey;
+    private final Cache<UUID, Optional<SecretKey>> keys = Caffeine.newBuilder()
+            .maximumSize(10_000)
+            // bounded staleness when another instance erases a key
+            .expireAfterWrite(Duration.ofMinutes(1))
+            .build();
+
+    public KeyVault(JdbcClient jdbc, MasterKey masterKey) {
+        this.jdbc = jdbc;
+        this.masterKey = masterKey.key();
+    }
+
+    /** Creates the owner's data key; joins the caller's transaction. */
+    public void createKey(UUID ownerId) {
+        byte[] raw = AesGcm.randomKey();
+        byte[] wrapped = AesGcm.encrypt(masterKey, raw, aad(ownerId));
+        jdbc.sql("INSERT INTO data_key (owner_id, wrapped_key) VALUES (?, ?)")
+            .params(ownerId, wrapped)
+            .update();
+        keys.put(ownerId, Optional.of(new SecretKeySpec(raw, "AES")));
+    }
+
+    public String encrypt(UUID ownerId, String plaintext) {
+        SecretKey key = key(ownerId).orElseThrow(() -> new IllegalStateException("data key of " + ownerId + " is erased"));
+        byte[] sealed = AesGcm.encrypt(key, plaintext.getBytes(StandardCharsets.UTF_8), aad(ownerId));
+        return FORMAT + Base64.getEncoder().encodeToString(sealed);
+    }
+
+    /** The plaintext, or empty when the owner's key was destroyed. */
+    public Optional<String> decrypt(UUID ownerId, String ciphertext) {
+        if (ciphertext == null || !ciphertext.startsWith(FORMAT)) {
+            throw new IllegalArgumentException("not a vault ciphertext");
+        }
+        return key(ownerId).map(key -> new String(
+                AesGcm.decrypt(key, Base64.getDecoder().decode(ciphertext.substring(FORMAT.length())), aad(ownerId)),
+                StandardCharsets.UTF_8));
+    }
+
+    /** The plaintext, or {@value #ERASED}. */
+    public String reveal(UUID ownerId, String ciphertext) {
+        return decrypt(ownerId, ciphertext).orElse(ERASED);
+    }
+
+    public boolean isErased(UUID ownerId) {
+        return key(ownerId).isEmpty();
+    }
+
+    /** Destroys the owner's key for good: the one operation behind erasure. */
+    public void erase(UUID ownerId) {
+        jdbc.sql("UPDATE data_key SET wrapped_key = NULL, destroyed_at = now() WHERE owner_id = ?")
+            .param(ownerId)
+            .update();
+        keys.put(ownerId, Optional.empty());
+    }
+
+    private Optional<SecretKey> key(UUID ownerId) {
+        return keys.get(ownerId, this::load);
+    }
+
+    private Optional<SecretKey> load(UUID ownerId) {
+        return jdbc.sql("SELECT wrapped_key FROM data_key WHERE owner_id = ?")
+                   .param(ownerId)
+                   .query((rs, n) -> Optional.ofNullable(rs.getBytes(1)))
+                   .optional()
+                   .orElseThrow(() -> new IllegalStateException("no data key for " + ownerId))
+                   .map(wrapped -> new SecretKeySpec(AesGcm.decrypt(masterKey, wrapped, aad(ownerId)), "AES"));
+    }
+
+    private static byte[] aad(UUID ownerId) {
+        return ownerId.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+}

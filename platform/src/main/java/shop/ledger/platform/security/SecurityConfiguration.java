@@ -1,0 +1,91 @@
+package shop.ledger.platform.security;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.annotation.method.configuration.EnableMethodSecurity;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.jwt.JwtClaimNames;
+import org.springframework.security.oauth2.jwt.JwtClaimValidator;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtEncoder;
+import org.springframework.security.oauth2.jwt.JwtValidators;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
+import org.springframework.security.oauth2.server.resource.authentication.JwtGrantedAuthoritiesConverter;
+import org.springframework.security.web.SecurityFilterChain;
+import shop.ledger.api.common.ProblemType;
+import shop.ledger.platform.web.Problems;
+
+import java.util.List;
+
+/**
+ * Stateless bearer-token security: RS256 access tokens issued by the ledger and verified by Spring
+ * Security's resource server (signature, issuer, expiry). Roles come from the {@code roles} claim.
+ */
+@Configuration
+@EnableMethodSecurity
+public class SecurityConfiguration {
+
+    public static final String ISSUER = "imei-shop-ledger";
+
+    @Bean
+    SecurityFilterChain apiSecurity(HttpSecurity http, Problems problems) throws Exception {
+        http.csrf(csrf -> csrf.disable())
+            .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+            .authorizeHttpRequests(requests -> requests
+                    .requestMatchers(HttpMethod.POST, "/api/auth/register", "/api/auth/token").permitAll()
+                    .requestMatchers(HttpMethod.GET, "/api/services").permitAll()
+                    .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus").permitAll()
+                    .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**").permitAll()
+                    // the simulators stand for outside parties and check their own credentials
+                    .requestMatchers("/simulator/**").permitAll()
+                    .requestMatchers("/error").permitAll()
+                    .requestMatchers("/api/audit/**").hasRole("AUDITOR")
+                    .requestMatchers("/api/finance/**").hasRole("FINANCE")
+                    .requestMatchers("/api/admin/wallets/*/deposits").hasAnyRole("ADMIN", "FINANCE")
+                    .requestMatchers("/api/admin/**").hasRole("ADMIN")
+                    .anyRequest().authenticated())
+            .oauth2ResourceServer(oauth -> oauth
+                    .jwt(jwt -> jwt.jwtAuthenticationConverter(authenticationConverter()))
+                    .authenticationEntryPoint((request, response, e) ->
+                            problems.write(response, ProblemType.UNAUTHORIZED, "a valid bearer token is required"))
+                    .accessDeniedHandler((request, response, e) ->
+                            problems.write(response, ProblemType.FORBIDDEN, "your role does not allow this")))
+            .exceptionHandling(errors -> errors
+                    .authenticationEntryPoint((request, response, e) ->
+                            problems.write(response, ProblemType.UNAUTHORIZED, "a valid bearer token is required"))
+                    .accessDeniedHandler((request, response, e) ->
+                            problems.write(response, ProblemType.FORBIDDEN, "your role does not allow this")));
+        return http.build();
+    }
+
+    @Bean
+    JwtDecoder jwtDecoder(JwtKeys keys) throws JOSEException {
+        NimbusJwtDecoder decoder = NimbusJwtDecoder.withPublicKey(keys.key().toRSAPublicKey()).build();
+        decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(
+                JwtValidators.createDefaultWithIssuer(ISSUER),
+                new JwtClaimValidator<List<String>>(JwtClaimNames.AUD, aud -> aud != null && aud.contains(ISSUER))));
+        return decoder;
+    }
+
+    @Bean
+    JwtEncoder jwtEncoder(JwtKeys keys) {
+        return new NimbusJwtEncoder(new ImmutableJWKSet<>(new JWKSet(keys.key())));
+    }
+
+    private static JwtAuthenticationConverter authenticationConverter() {
+        JwtGrantedAuthoritiesConverter authorities = new JwtGrantedAuthoritiesConverter();
+        authorities.setAuthoritiesClaimName(Caller.ROLES_CLAIM);
+        authorities.setAuthorityPrefix("ROLE_");
+        JwtAuthenticationConverter converter = new JwtAuthenticationConverter();
+        converter.setJwtGrantedAuthoritiesConverter(authorities);
+        return converter;
+    }
+}

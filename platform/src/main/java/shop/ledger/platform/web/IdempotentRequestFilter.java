@@ -1,0 +1,268 @@
+package shop.ledger.platform.web;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import org.axonframework.common.caching.Cache;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.TransactionStatus;
+import org.springframework.transaction.support.DefaultTransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.util.ContentCachingResponseWrapper;
+import shop.ledger.api.common.ProblemType;
+import shop.ledger.platform.axon.RequestMetaData;
+import shop.ledger.platform.security.Caller;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Makes every state-changing API request one database transaction, together with its stored answer.
+ * <ul>
+ *   <li>The request's events, projections written in-line and its Idempotency-Key record commit together;
+ *   a refused (4xx) or failed (5xx) request rolls everything back, so it changes nothing.</li>
+ *   <li>The same key with the same body replays the first answer (same status, same body); with another
+ *   body it answers 422 {@code idempotency-key-reused}. A concurrent duplicate waits on the key's row
+ *   and then replays. A process that dies before the commit leaves nothing: the retry runs afresh.</li>
+ *   <li>Bodies are limited in size (413 above the limit).</li>
+ * </ul>
+ * Commands run on the request thread through Axon's local command bus and join this transaction.
+ */
+@Component
+public class IdempotentRequestFilter extends OncePerRequestFilter {
+
+    public static final String HEADER = "Idempotency-Key";
+    static final int MAX_BODY_BYTES = 1 << 20;
+    private static final Set<String> STATE_CHANGING = Set.of("POST", "PUT", "PATCH", "DELETE");
+    /** Answers that hold secrets are never stored. */
+    private static final Set<String> NOT_STORED = Set.of("/api/auth/token");
+
+    private final PlatformTransactionManager transactions;
+    private final JdbcClient jdbc;
+    private final Problems problems;
+    private final ObjectProvider<Cache> aggregateCaches;
+
+    public IdempotentRequestFilter(PlatformTransactionManager transactions, JdbcClient jdbc, Problems problems,
+                                   ObjectProvider<Cache> aggregateCaches) {
+        this.transactions = transactions;
+        this.jdbc = jdbc;
+        this.problems = problems;
+        this.aggregateCaches = aggregateCaches;
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        return !STATE_CHANGING.contains(request.getMethod()) || !request.getRequestURI().startsWith("/api/");
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        response.setHeader(RequestMetaData.CORRELATION_HEADER, RequestMetaData.correlationId(request));
+        byte[] body = readLimited(request.getInputStream());
+        if (body == null) {
+            problems.write(response, ProblemType.PAYLOAD_TOO_LARGE, "request bodies are limited to " + MAX_BODY_BYTES + " bytes");
+            return;
+        }
+        String key = request.getHeader(HEADER);
+        if (key != null && (key.isBlank() || key.length() > 255)) {
+            problems.write(response, ProblemType.VALIDATION_FAILED, "Idempotency-Key must be 1 to 255 characters");
+            return;
+        }
+        boolean stored = key != null && !NOT_STORED.contains(request.getRequestURI());
+        String caller = callerScope();
+        String hash = hash(request, body);
+
+        CachedBodyRequest wrappedRequest = new CachedBodyRequest(request, body);
+        ContentCachingResponseWrapper wrappedResponse = new ContentCachingResponseWrapper(response);
+        TransactionStatus tx = transactions.getTransaction(new DefaultTransactionDefinition());
+        try {
+            if (stored && !claim(caller, key, hash)) {
+                transactions.rollback(tx);
+                replay(caller, key, hash, response);
+                return;
+            }
+            chain.doFilter(wrappedRequest, wrappedResponse);
+            int status = wrappedResponse.getStatus();
+            if (status < 400 && !tx.isRollbackOnly()) {
+                if (stored) {
+                    record(caller, key, wrappedResponse);
+                }
+                transactions.commit(tx);
+            } else {
+                rollback(tx);
+                if (stored && status < 500) {
+                    recordRefusal(caller, key, hash, wrappedResponse);
+                }
+            }
+        } catch (RuntimeException | ServletException | IOException | Error e) {
+            rollback(tx);
+            if (DatabaseFailures.isDatabaseUnavailable(e)) {
+                wrappedResponse.resetBuffer();
+                problems.write(wrappedResponse, ProblemType.SERVICE_UNAVAILABLE, "the ledger's database is unavailable; retry later");
+            } else {
+                throw e;
+            }
+        } finally {
+            wrappedResponse.copyBodyToResponse();
+        }
+    }
+
+    /** Inserts the key's row; false when it exists (a concurrent holder is waited for by the database). */
+    private boolean claim(String caller, String key, String hash) {
+        return jdbc.sql("""
+                        INSERT INTO idempotency_record (caller, idem_key, request_hash, status)
+                        VALUES (?, ?, ?, 0) ON CONFLICT (caller, idem_key) DO NOTHING""")
+                   .params(caller, key, hash)
+                   .update() == 1;
+    }
+
+    private void record(String caller, String key, ContentCachingResponseWrapper response) {
+        jdbc.sql("UPDATE idempotency_record SET status = ?, content_type = ?, body = ? WHERE caller = ? AND idem_key = ?")
+            .params(response.getStatus(), response.getContentType(), response.getContentAsByteArray(), caller, key)
+            .update();
+    }
+
+    /** A refused request changed nothing, but its answer is still the answer to that key. */
+    private void recordRefusal(String caller, String key, String hash, ContentCachingResponseWrapper response) {
+        new TransactionTemplate(transactions, new DefaultTransactionDefinition(TransactionDefinition.PROPAGATION_REQUIRES_NEW))
+                .executeWithoutResult(status -> jdbc.sql("""
+                                INSERT INTO idempotency_record (caller, idem_key, request_hash, status, content_type, body)
+                                VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (caller, idem_key) DO NOTHING""")
+                        .params(caller, key, hash, response.getStatus(), response.getContentType(),
+                                response.getContentAsByteArray())
+                        .update());
+    }
+
+    private void replay(String caller, String key, String hash, HttpServletResponse response) throws IOException {
+        Optional<StoredAnswer> answer = jdbc.sql(
+                        "SELECT request_hash, status, content_type, body FROM idempotency_record WHERE caller = ? AND idem_key = ?")
+                .params(caller, key)
+                .query((rs, n) -> new StoredAnswer(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getBytes(4)))
+                .optional();
+        if (answer.isEmpty() || answer.get().status() == 0) {
+            problems.write(response, ProblemType.CONFLICT, "a request with this Idempotency-Key is still being processed");
+            return;
+        }
+        StoredAnswer stored = answer.get();
+        if (!stored.requestHash().equals(hash)) {
+            problems.write(response, ProblemType.IDEMPOTENCY_KEY_REUSED,
+                    "this Idempotency-Key was used with a different request");
+            return;
+        }
+        response.setStatus(stored.status());
+        if (stored.contentType() != null) {
+            response.setContentType(stored.contentType());
+        }
+        response.setHeader("Idempotent-Replayed", "true");
+        if (stored.body() != null) {
+            response.getOutputStream().write(stored.body());
+        }
+    }
+
+    private void rollback(TransactionStatus tx) {
+        if (!tx.isCompleted()) {
+            transactions.rollback(tx);
+            // an aggregate cached by the rolled-back work would be ahead of the event store
+            aggregateCaches.forEach(Cache::removeAll);
+        }
+    }
+
+    private static String callerScope() {
+        return Caller.from(SecurityContextHolder.getContext().getAuthentication())
+                     .map(caller -> caller.accountId().toString())
+                     .orElse("anonymous");
+    }
+
+    private static String hash(HttpServletRequest request, byte[] body) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update((request.getMethod() + " " + request.getRequestURI() + "\n").getBytes(StandardCharsets.UTF_8));
+            digest.update(body);
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The body, or null when it is larger than the limit. */
+    private static byte[] readLimited(InputStream in) throws IOException {
+        byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
+        return bytes.length > MAX_BODY_BYTES ? null : bytes;
+    }
+
+    private record StoredAnswer(String requestHash, int status, String contentType, byte[] body) {
+    }
+
+    private static final class CachedBodyRequest extends HttpServletRequestWrapper {
+        private final byte[] body;
+
+        CachedBodyRequest(HttpServletRequest request, byte[] body) {
+            super(request);
+            this.body = body;
+        }
+
+        @Override
+        public ServletInputStream getInputStream() {
+            ByteArrayInputStream in = new ByteArrayInputStream(body);
+            return new ServletInputStream() {
+                @Override
+                public boolean isFinished() {
+                    return in.available() == 0;
+                }
+
+                @Override
+                public boolean isReady() {
+                    return true;
+                }
+
+                @Override
+                public void setReadListener(ReadListener listener) {
+                    throw new UnsupportedOperationException();
+                }
+
+                @Override
+                public int read() {
+                    return in.read();
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) {
+                    return in.read(b, off, len);
+                }
+            };
+        }
+
+        @Override
+        public java.io.BufferedReader getReader() {
+            return new java.io.BufferedReader(new java.io.InputStreamReader(getInputStream(), StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public int getContentLength() {
+            return body.length;
+        }
+
+        @Override
+        public long getContentLengthLong() {
+            return body.length;
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package shop.ledger.query.identity;
+
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.ResetHandler;
+import org.axonframework.queryhandling.QueryHandler;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import shop.ledger.api.identity.IdentityEvents.CustomerRegistered;
+import shop.ledger.api.identity.IdentityEvents.StaffAccountCreated;
+import shop.ledger.api.identity.IdentityQueries.AccountView;
+import shop.ledger.api.identity.IdentityQueries.FindAccount;
+import shop.ledger.api.identity.Role;
+
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/** Accounts as the query side sees them; the email stays encrypted here and is decrypted for its owner only. */
+@Component
+@ProcessingGroup(AccountProjection.PROCESSING_GROUP)
+public class AccountProjection {
+
+    public static final String PROCESSING_GROUP = "accounts";
+
+    private final JdbcClient jdbc;
+
+    public AccountProjection(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @EventHandler
+    void on(CustomerRegistered event) {
+        upsert(event.customerId(), event.username(), event.encryptedEmail(), EnumSet.of(Role.CUSTOMER), event.walletId());
+    }
+
+    @EventHandler
+    void on(StaffAccountCreated event) {
+        upsert(event.accountId(), event.username(), event.encryptedEmail(), event.roles(), null);
+    }
+
+    @ResetHandler
+    void reset() {
+        jdbc.sql("DELETE FROM account_view").update();
+    }
+
+    @QueryHandler
+    public Optional<AccountView> handle(FindAccount query) {
+        return jdbc.sql("SELECT * FROM account_view WHERE account_id = ?")
+                   .param(query.accountId())
+                   .query((rs, n) -> new AccountView(rs.getObject("account_id", UUID.class), rs.getString("username"),
+                           rs.getString("encrypted_email"), roles(rs.getString("roles")), rs.getBoolean("two_factor"),
+                           rs.getObject("wallet_id", UUID.class)))
+                   .optional();
+    }
+
+    private void upsert(UUID accountId, String username, String encryptedEmail, Set<Role> roles, UUID walletId) {
+        jdbc.sql("""
+                     INSERT INTO account_view (account_id, username, encrypted_email, roles, wallet_id)
+                     VALUES (?, ?, ?, ?, ?) ON CONFLICT (account_id) DO NOTHING""")
+            .params(accountId, username, encryptedEmail,
+                    roles.stream().map(Role::name).sorted().collect(Collectors.joining(",")), walletId)
+            .update();
+    }
+
+    private static Set<Role> roles(String csv) {
+        return Arrays.stream(csv.split(",")).map(Role::valueOf)
+                     .collect(Collectors.toCollection(() -> EnumSet.noneOf(Role.class)));
+    }
+}

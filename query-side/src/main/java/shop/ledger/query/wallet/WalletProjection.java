@@ -1,0 +1,170 @@
+package shop.ledger.query.wallet;
+
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.ResetHandler;
+import org.axonframework.queryhandling.QueryHandler;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import shop.ledger.api.wallet.WalletEvents.BalanceAdjusted;
+import shop.ledger.api.wallet.WalletEvents.FundsDeposited;
+import shop.ledger.api.wallet.WalletEvents.FundsReserved;
+import shop.ledger.api.wallet.WalletEvents.MoneyMoved;
+import shop.ledger.api.wallet.WalletEvents.ReservationCaptured;
+import shop.ledger.api.wallet.WalletEvents.ReservationReleased;
+import shop.ledger.api.wallet.WalletEvents.WalletOpened;
+import shop.ledger.api.wallet.ReservationPurpose;
+import shop.ledger.api.wallet.WalletQueries.FindStatement;
+import shop.ledger.api.wallet.WalletQueries.FindWallet;
+import shop.ledger.api.wallet.WalletQueries.FindWalletOfCustomer;
+import shop.ledger.api.wallet.WalletQueries.StatementLine;
+import shop.ledger.api.wallet.WalletQueries.StatementPage;
+import shop.ledger.api.wallet.WalletQueries.WalletView;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The wallet read model: balances and statement lines. Each line records the balances the event left
+ * behind. Rows are written in the processor's transaction, with its token: a batch is applied exactly
+ * once, and a redelivered event changes nothing (lines are keyed by event id, balances by sequence).
+ */
+@Component
+@ProcessingGroup(WalletProjection.PROCESSING_GROUP)
+public class WalletProjection {
+
+    public static final String PROCESSING_GROUP = "wallets";
+
+    private final JdbcClient jdbc;
+
+    public WalletProjection(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @EventHandler
+    void on(WalletOpened event, DomainEventMessage<?> message) {
+        jdbc.sql("""
+                     INSERT INTO wallet_view (wallet_id, customer_id, currency, available, held, last_sequence)
+                     VALUES (?, ?, ?, 0, 0, ?) ON CONFLICT (wallet_id) DO NOTHING""")
+            .params(event.walletId(), event.customerId(), event.currency(), message.getSequenceNumber())
+            .update();
+    }
+
+    @EventHandler
+    void on(MoneyMoved event, DomainEventMessage<?> message) {
+        long sequence = message.getSequenceNumber();
+        jdbc.sql("""
+                     UPDATE wallet_view SET available = ?, held = ?, last_sequence = ?
+                     WHERE wallet_id = ? AND last_sequence < ?""")
+            .params(event.availableAfter(), event.heldAfter(), sequence, event.walletId(), sequence)
+            .update();
+        References references = References.of(event);
+        jdbc.sql("""
+                     INSERT INTO statement_line (line_id, wallet_id, sequence, occurred_at, kind, amount,
+                         available_change, held_change, available_after, held_after,
+                         order_id, withdrawal_id, refund_case_id, deposit_id, reason)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                     ON CONFLICT (line_id) DO NOTHING""")
+            .params(UUID.fromString(message.getIdentifier()), event.walletId(), sequence,
+                    Timestamp.from(message.getTimestamp()), kind(event), Math.abs(event.amount().amount()),
+                    event.availableChange(), event.heldChange(), event.availableAfter(), event.heldAfter(),
+                    references.orderId(), references.withdrawalId(), references.refundCaseId(),
+                    references.depositId(), references.reason())
+            .update();
+    }
+
+    @ResetHandler
+    void reset() {
+        jdbc.sql("DELETE FROM statement_line").update();
+        jdbc.sql("DELETE FROM wallet_view").update();
+    }
+
+    @QueryHandler
+    public Optional<WalletView> handle(FindWallet query) {
+        return jdbc.sql("SELECT * FROM wallet_view WHERE wallet_id = ?").param(query.walletId())
+                   .query(WalletProjection::wallet).optional();
+    }
+
+    @QueryHandler
+    public Optional<WalletView> handle(FindWalletOfCustomer query) {
+        return jdbc.sql("SELECT * FROM wallet_view WHERE customer_id = ?").param(query.customerId())
+                   .query(WalletProjection::wallet).optional();
+    }
+
+    @QueryHandler
+    public StatementPage handle(FindStatement query) {
+        List<StatementLine> lines = jdbc.sql("""
+                                                 SELECT * FROM statement_line
+                                                 WHERE wallet_id = ? AND sequence < ?
+                                                 ORDER BY sequence DESC LIMIT ?""")
+                                        .params(query.walletId(),
+                                                query.beforeSequence() == null ? Long.MAX_VALUE : query.beforeSequence(),
+                                                query.limit() + 1)
+                                        .query(WalletProjection::line)
+                                        .list();
+        if (lines.size() > query.limit()) {
+            List<StatementLine> page = lines.subList(0, query.limit());
+            return new StatementPage(List.copyOf(page), page.get(page.size() - 1).sequence());
+        }
+        return new StatementPage(lines, null);
+    }
+
+    static String kind(MoneyMoved event) {
+        if (event instanceof FundsDeposited) {
+            return "DEPOSIT";
+        } else if (event instanceof FundsReserved) {
+            return "RESERVE";
+        } else if (event instanceof ReservationCaptured) {
+            return "CAPTURE";
+        } else if (event instanceof ReservationReleased) {
+            return "RELEASE";
+        }
+        return "ADJUSTMENT";
+    }
+
+    /** The business reference of a movement, in the statement's columns. */
+    record References(UUID orderId, UUID withdrawalId, UUID refundCaseId, UUID depositId, String reason) {
+
+        static References of(MoneyMoved event) {
+            if (event instanceof FundsDeposited e) {
+                return new References(null, null, null, e.depositId(), null);
+            } else if (event instanceof FundsReserved e) {
+                return of(e.purpose(), e.referenceId(), null);
+            } else if (event instanceof ReservationCaptured e) {
+                return of(e.purpose(), e.referenceId(), null);
+            } else if (event instanceof ReservationReleased e) {
+                return of(e.purpose(), e.referenceId(), e.reason());
+            }
+            return new References(null, null, null, null, ((BalanceAdjusted) event).reason());
+        }
+
+        private static References of(ReservationPurpose purpose, UUID reference, String reason) {
+            return switch (purpose) {
+                case ORDER -> new References(reference, null, null, null, reason);
+                case WITHDRAWAL -> new References(null, reference, null, null, reason);
+                case REFUND_CASE_FEE -> new References(null, null, reference, null, reason);
+            };
+        }
+    }
+
+    private static WalletView wallet(ResultSet rs, int row) throws SQLException {
+        long available = rs.getLong("available");
+        long held = rs.getLong("held");
+        return new WalletView(rs.getObject("wallet_id", UUID.class), rs.getObject("customer_id", UUID.class),
+                rs.getString("currency"), available, held, available + held);
+    }
+
+    private static StatementLine line(ResultSet rs, int row) throws SQLException {
+        return new StatementLine(rs.getObject("line_id", UUID.class), rs.getLong("sequence"),
+                rs.getTimestamp("occurred_at").toInstant(), rs.getString("kind"), rs.getLong("amount"),
+                rs.getLong("available_change"), rs.getLong("held_change"), rs.getLong("available_after"),
+                rs.getLong("held_after"), rs.getObject("order_id", UUID.class),
+                rs.getObject("withdrawal_id", UUID.class), rs.getObject("refund_case_id", UUID.class),
+                rs.getObject("deposit_id", UUID.class), rs.getString("reason"));
+    }
+}

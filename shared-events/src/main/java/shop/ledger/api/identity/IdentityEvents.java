@@ -1,0 +1,20 @@
+package shop.ledger.api.identity;
+
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Identity events. The email travels only as ciphertext under the owner's data key (R11):
+ * erasing that key makes every copy unreadable, in the event store as in the read models.
+ */
+public final class IdentityEvents {
+
+    private IdentityEvents() {
+    }
+
+    public record CustomerRegistered(UUID customerId, UUID walletId, String username, String encryptedEmail) {
+    }
+
+    public record StaffAccountCreated(UUID accountId, String username, String encryptedEmail, Set<Role> roles) {
+    }
+}

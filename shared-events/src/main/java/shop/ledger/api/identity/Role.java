@@ -1,0 +1,8 @@
+package shop.ledger.api.identity;
+
+public enum Role {
+    CUSTOMER,
+    ADMIN,
+    FINANCE,
+    AUDITOR
+}

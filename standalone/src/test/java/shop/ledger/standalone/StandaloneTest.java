@@ -1,0 +1,23 @@
+package shop.ledger.standalone;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.ContextConfiguration;
+import shop.ledger.platform.testing.TestDatabase;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * The whole ledger in one context on a real (embedded) PostgreSQL and a random port. Test classes that
+ * share this annotation share one cached context and one database.
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@SpringBootTest(classes = LedgerStandaloneApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ActiveProfiles("standalone")
+@ContextConfiguration(initializers = TestDatabase.class)
+public @interface StandaloneTest {
+}
