@@ -24,7 +24,8 @@ public class LedgerStandaloneApplication {
     public static SpringApplication application() {
         LedgerApplications.prepare();
         SpringApplication application = new SpringApplication(LedgerStandaloneApplication.class);
-        application.setAdditionalProfiles("standalone");
+        // both halves, each with its own profile's settings, plus the standalone's own
+        application.setAdditionalProfiles("command", "query", "standalone");
         return application;
     }
 }

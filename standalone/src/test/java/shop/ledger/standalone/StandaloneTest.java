@@ -17,7 +17,7 @@ import java.lang.annotation.Target;
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @SpringBootTest(classes = LedgerStandaloneApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@ActiveProfiles("standalone")
+@ActiveProfiles({"command", "query", "standalone"})
 @ContextConfiguration(initializers = TestDatabase.class)
 public @interface StandaloneTest {
 }

@@ -25,6 +25,8 @@ import shop.ledger.api.wallet.WalletEvents.ReservationReleased;
 import shop.ledger.api.wallet.WalletEvents.WalletOpened;
 
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.Map;
 import java.util.UUID;
 
@@ -56,6 +58,8 @@ public class Wallet {
     private long available;
     private long held;
     private Map<UUID, OpenReservation> openReservations = new HashMap<>();
+    /** Ids of captured or released reservations: a settled id can never hold funds again. */
+    private Set<UUID> settledReservations = new HashSet<>();
 
     /** A hold on funds that is neither captured nor released yet. */
     record OpenReservation(long amount, ReservationPurpose purpose, UUID referenceId) {
@@ -89,6 +93,10 @@ public class Wallet {
         long amount = positiveAmount(command.amount());
         if (command.reservationId() == null || command.purpose() == null || command.referenceId() == null) {
             throw new RuleViolation(ProblemType.VALIDATION_FAILED, "a reservation needs an id, a purpose and a reference");
+        }
+        if (settledReservations.contains(command.reservationId())) {
+            throw new RuleViolation(ProblemType.CONFLICT,
+                    "reservation " + command.reservationId() + " was already settled and cannot hold funds again");
         }
         OpenReservation existing = openReservations.get(command.reservationId());
         if (existing != null) {
@@ -124,7 +132,7 @@ public class Wallet {
     public void handle(AdjustBalance command) {
         Money money = sameCurrency(command.amount());
         long amount = money.amount();
-        if (amount == 0 || Math.abs(amount) > Money.MAX_AMOUNT) {
+        if (amount == 0 || amount > Money.MAX_AMOUNT || amount < -Money.MAX_AMOUNT) {
             throw new RuleViolation(ProblemType.VALIDATION_FAILED,
                     "an adjustment must be non-zero and at most " + Money.MAX_AMOUNT + " in size");
         }
@@ -157,12 +165,14 @@ public class Wallet {
     @EventSourcingHandler
     void on(ReservationCaptured event) {
         openReservations.remove(event.reservationId());
+        settledReservations.add(event.reservationId());
         moved(event);
     }
 
     @EventSourcingHandler
     void on(ReservationReleased event) {
         openReservations.remove(event.reservationId());
+        settledReservations.add(event.reservationId());
         moved(event);
     }
 

@@ -11,6 +11,8 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.jsontype.BasicPolymorphicTypeValidator;
+import tools.jackson.databind.jsontype.PolymorphicTypeValidator;
 
 import org.axonframework.common.jdbc.ConnectionProvider;
 import org.axonframework.common.transaction.TransactionManager;
@@ -157,8 +159,19 @@ public class AxonInfrastructure {
 
     @Bean
     Jackson3SerializerCustomizer serializerCustomizer() {
-        // events written by an older version stay readable after fields are added
-        return builder -> builder.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        // Axon's tokens (ReplayToken's context is typed Object) carry their class name; Jackson 3 refuses
+        // polymorphic Object by default, so name exactly which packages may be instantiated that way.
+        PolymorphicTypeValidator ownTypesOnly = BasicPolymorphicTypeValidator.builder()
+                                                                             .allowIfSubType("org.axonframework.")
+                                                                             .allowIfSubType("shop.ledger.")
+                                                                             .allowIfSubType("java.util.")
+                                                                             .allowIfSubType("java.lang.")
+                                                                             .allowIfSubType("java.time.")
+                                                                             .build();
+        return builder -> builder
+                // events written by an older version stay readable after fields are added
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .polymorphicTypeValidator(ownTypesOnly);
     }
 
     /** db-scheduler, which persists Axon's deadlines; started once Axon is up, stopped before it. */
