@@ -1,6 +1,10 @@
 package shop.ledger.command.identity;
 
+import org.axonframework.commandhandling.GenericCommandMessage;
 import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.eventhandling.GenericEventMessage;
+import org.axonframework.messaging.MetaData;
+import shop.ledger.api.common.Actor;
 import org.axonframework.eventhandling.gateway.EventGateway;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -66,8 +70,12 @@ public class Accounts {
         UUID customerId = UUID.randomUUID();
         UUID walletId = UUID.randomUUID();
         String encryptedEmail = insert(customerId, username, email, password, EnumSet.of(Role.CUSTOMER), walletId);
-        commands.sendAndWait(new OpenWallet(walletId, customerId, currency.code()));
-        events.publish(new CustomerRegistered(customerId, walletId, username, encryptedEmail));
+        // the new customer is the actor of their own registration
+        MetaData actor = MetaData.with(Actor.ACTOR, Actor.customer(customerId));
+        commands.sendAndWait(GenericCommandMessage.asCommandMessage(new OpenWallet(walletId, customerId, currency.code()))
+                                                  .andMetaData(actor));
+        events.publish(GenericEventMessage.asEventMessage(new CustomerRegistered(customerId, walletId, username,
+                encryptedEmail)).andMetaData(actor));
         return new Registered(customerId, walletId);
     }
 
