@@ -24,6 +24,7 @@ import org.axonframework.eventsourcing.eventstore.jdbc.EventSchema;
 import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
 import org.axonframework.eventsourcing.eventstore.jdbc.JdbcSQLErrorCodesResolver;
 import org.axonframework.serialization.Serializer;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -147,14 +148,27 @@ public class AxonInfrastructure {
     ConfigurerModule requestMetaDataModule() {
         return configurer -> configurer.onInitialize(config -> config.onStart(() -> {
             config.commandBus().registerDispatchInterceptor(new RequestMetaData<CommandMessage<?>>());
+            config.commandBus().registerHandlerInterceptor(new RuleViolationInterceptor());
             config.eventBus().registerDispatchInterceptor(new RequestMetaData<EventMessage<?>>());
         }));
     }
 
-    /** Pooled streaming processors everywhere: segments are claimed in parallel and spread over instances. */
+    /**
+     * Pooled streaming processors everywhere: segments are claimed in parallel and spread over instances.
+     * They read the event store through {@link PromptEventSource}, so they see new events within a tick.
+     */
     @Bean
-    ConfigurerModule pooledProcessorsModule() {
-        return configurer -> configurer.eventProcessing().usingPooledStreamingEventProcessors();
+    ConfigurerModule pooledProcessorsModule(ObjectProvider<PromptEventSource> promptEventSource) {
+        return configurer -> configurer.eventProcessing()
+                                       .usingPooledStreamingEventProcessors()
+                                       .configureDefaultStreamableMessageSource(config -> promptEventSource.getObject());
+    }
+
+    /** Named as the {@code source} of each processor declared in properties. */
+    @Bean(destroyMethod = "close")
+    PromptEventSource promptEventSource(EventStore eventStore,
+                                        @Value("${ledger.events.fetch-delay:50ms}") Duration tick) {
+        return new PromptEventSource(eventStore, tick);
     }
 
     @Bean
