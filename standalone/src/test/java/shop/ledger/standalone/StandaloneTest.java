@@ -16,7 +16,14 @@ import java.lang.annotation.Target;
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
-@SpringBootTest(classes = LedgerStandaloneApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(classes = LedgerStandaloneApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+                // the tests decide when the simulated supplier answers
+                "ledger.simulators.dhru.autocomplete=false",
+                "ledger.orders.poll-initial=200ms",
+                "ledger.orders.poll-max=1s",
+                "ledger.orders.submission-backoff=10s",
+                "ledger.suppliers.simulator.read-timeout=2s"})
 @ActiveProfiles({"command", "query", "standalone"})
 @ContextConfiguration(initializers = TestDatabase.class)
 public @interface StandaloneTest {

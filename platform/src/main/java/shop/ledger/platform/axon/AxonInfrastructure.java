@@ -42,6 +42,8 @@ import org.axonframework.spring.jdbc.SpringDataSourceConnectionProvider;
 import org.axonframework.springboot.EventProcessorProperties;
 import org.axonframework.springboot.util.DeadLetterQueueProviderConfigurerModule;
 
+import org.springframework.jdbc.datasource.TransactionAwareDataSourceProxy;
+
 import javax.sql.DataSource;
 import java.time.Duration;
 import java.util.List;
@@ -191,7 +193,8 @@ public class AxonInfrastructure {
     /** db-scheduler, which persists Axon's deadlines; started once Axon is up, stopped before it. */
     @Bean
     Scheduler dbScheduler(DataSource dataSource, List<Task<?>> tasks) {
-        return Scheduler.create(dataSource, tasks)
+        // transaction-aware: a deadline scheduled by a handler commits (or rolls back) with that handler's work
+        return Scheduler.create(new TransactionAwareDataSourceProxy(dataSource), tasks)
                         .threads(4)
                         .pollingInterval(Duration.ofSeconds(1))
                         .heartbeatInterval(Duration.ofSeconds(10))

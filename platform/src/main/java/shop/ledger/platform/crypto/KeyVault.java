@@ -5,10 +5,13 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
+import javax.crypto.Mac;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Base64;
 import java.util.Optional;
 import java.util.UUID;
@@ -63,6 +66,21 @@ public class KeyVault {
         return key(ownerId).map(key -> new String(
                 AesGcm.decrypt(key, Base64.getDecoder().decode(ciphertext.substring(FORMAT.length())), aad(ownerId)),
                 StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A keyed fingerprint (HMAC-SHA256 under the owner's data key) for equality checks on personal data
+     * without storing it in clear; meaningless once the key is erased.
+     */
+    public String fingerprint(UUID ownerId, String value) {
+        SecretKey key = key(ownerId).orElseThrow(() -> new IllegalStateException("data key of " + ownerId + " is erased"));
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key.getEncoded(), "HmacSHA256"));
+            return HexFormat.of().formatHex(mac.doFinal(value.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("fingerprint failed", e);
+        }
     }
 
     /** The plaintext, or {@value #ERASED}. */

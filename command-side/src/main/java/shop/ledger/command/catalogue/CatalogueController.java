@@ -1,0 +1,51 @@
+package shop.ledger.command.catalogue;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+import shop.ledger.api.catalogue.Catalogue.DeliveryEstimate;
+import shop.ledger.api.catalogue.Catalogue.Requirements;
+import shop.ledger.api.catalogue.Catalogue.ServiceKind;
+import shop.ledger.api.catalogue.Catalogue.ServiceOffer;
+import shop.ledger.api.catalogue.Catalogue.SupplierService;
+import shop.ledger.platform.web.ShopCurrency;
+
+import java.util.UUID;
+
+@RestController
+@Tag(name = "Catalogue (staff)")
+public class CatalogueController {
+
+    public record PriceBody(@NotNull Long amount, @NotBlank String currency) {
+    }
+
+    /** The fields of GET /api/services, plus where the service is fulfilled. */
+    public record ServiceBody(@NotBlank String code, @NotBlank String name, @NotNull ServiceKind kind,
+                              @NotNull @Valid PriceBody price, @NotNull DeliveryEstimate deliveryEstimate,
+                              @NotNull Requirements requires, @NotNull Boolean active, SupplierService supplier) {
+    }
+
+    private final CatalogueAdmin catalogue;
+    private final ShopCurrency currency;
+
+    public CatalogueController(CatalogueAdmin catalogue, ShopCurrency currency) {
+        this.catalogue = catalogue;
+        this.currency = currency;
+    }
+
+    @PutMapping("/api/admin/services/{serviceId}")
+    @Operation(summary = "Create or replace a service (ADMIN)")
+    public ServiceOffer define(@PathVariable UUID serviceId, @Valid @RequestBody ServiceBody body) {
+        ServiceOffer offer = new ServiceOffer(serviceId, body.code(), body.name(), body.kind(),
+                currency.money(body.price().amount(), body.price().currency()), body.deliveryEstimate(),
+                body.requires(), body.active(), body.supplier());
+        catalogue.define(offer);
+        return offer;
+    }
+}

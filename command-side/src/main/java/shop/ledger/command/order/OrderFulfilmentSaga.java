@@ -1,0 +1,181 @@
+package shop.ledger.command.order;
+
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.deadline.DeadlineManager;
+import org.axonframework.deadline.annotation.DeadlineHandler;
+import org.axonframework.modelling.saga.EndSaga;
+import org.axonframework.modelling.saga.SagaEventHandler;
+import org.axonframework.modelling.saga.StartSaga;
+import org.axonframework.spring.stereotype.Saga;
+import shop.ledger.api.common.Actor;
+import shop.ledger.api.order.OrderCommands.CompleteOrder;
+import shop.ledger.api.order.OrderCommands.FlagForAttention;
+import shop.ledger.api.order.OrderCommands.RecordSubmissionError;
+import shop.ledger.api.order.OrderCommands.RecordSupplierAcceptance;
+import shop.ledger.api.order.OrderCommands.RejectOrder;
+import shop.ledger.api.order.OrderCommands.StartSubmission;
+import shop.ledger.api.order.OrderEvents.OrderCancelled;
+import shop.ledger.api.order.OrderEvents.OrderCompleted;
+import shop.ledger.api.order.OrderEvents.OrderPlaced;
+import shop.ledger.api.order.OrderEvents.OrderRejected;
+import shop.ledger.api.order.OrderEvents.OrderSubmissionFailed;
+import shop.ledger.api.order.OrderEvents.OrderSubmissionStarted;
+import shop.ledger.api.order.OrderEvents.OrderSubmitted;
+import shop.ledger.command.supplier.SupplierPort;
+import shop.ledger.command.supplier.SupplierPort.Accepted;
+import shop.ledger.command.supplier.SupplierPort.Placement;
+import shop.ledger.command.supplier.SupplierPort.Refused;
+import shop.ledger.command.supplier.SupplierPort.Status;
+import shop.ledger.command.supplier.SupplierPort.Submission;
+import shop.ledger.platform.crypto.KeyVault;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.util.Map;
+import java.util.UUID;
+
+import static org.axonframework.messaging.GenericMessage.asMessage;
+
+/**
+ * Forwards an order to its supplier and follows it to its end (R2, R4):
+ * <pre>
+ *   OrderPlaced ─► StartSubmission ─► OrderSubmissionStarted ─► placeimeiorder (claimed once)
+ *        Accepted ─► OrderSubmitted (IN_PROCESS) ─► poll getimeiorder on persisted deadlines, with backoff
+ *                       4 ─► CompleteOrder (capture) · 3 ─► RejectOrder (release) · 0/1 ─► poll again
+ *        Refused  ─► retry after a backoff, a bounded number of times, then rejected (release)
+ *        Unknown  ─► NEEDS_ATTENTION: never retried blindly; staff resolve it
+ * </pre>
+ * Every command it sends is idempotent on the order, so a redelivered event or a repeated deadline moves
+ * nothing twice. Deadlines live in PostgreSQL (db-scheduler) and survive restarts.
+ */
+@Saga
+@ProcessingGroup(OrderFulfilmentSaga.PROCESSING_GROUP)
+@JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
+        isGetterVisibility = Visibility.NONE)
+public class OrderFulfilmentSaga {
+
+    public static final String PROCESSING_GROUP = "order-fulfilment";
+    static final String ACTOR = Actor.process("order-fulfilment");
+    static final String RETRY_SUBMISSION = "retry-submission";
+    static final String POLL_SUPPLIER = "poll-supplier";
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /** Deadline payloads: a deadline handler takes its payload as first parameter. */
+    record RetryDue(UUID orderId) {
+    }
+
+    record PollDue(UUID orderId) {
+    }
+
+    private UUID orderId;
+    private UUID customerId;
+    private String supplier;
+    private String supplierServiceId;
+    private String encryptedImei;
+    private String encryptedFields;
+    private String supplierReference;
+    private int polls;
+
+    @StartSaga
+    @SagaEventHandler(associationProperty = "orderId")
+    void on(OrderPlaced event, CommandGateway commands) {
+        orderId = event.orderId();
+        customerId = event.customerId();
+        supplier = event.supplier();
+        supplierServiceId = event.supplierServiceId();
+        encryptedImei = event.encryptedImei();
+        encryptedFields = event.encryptedFields();
+        send(commands, new StartSubmission(orderId));
+    }
+
+    @SagaEventHandler(associationProperty = "orderId")
+    void on(OrderSubmissionStarted event, SupplierCalls calls, KeyVault vault, CommandGateway commands,
+            FulfilmentSettings settings) {
+        Placement placement = vault.isErased(customerId)
+                ? new Refused("the customer's data was erased")
+                : calls.placeOnce(orderId, event.attempt(), supplier, submission(vault));
+        if (placement instanceof Accepted accepted) {
+            send(commands, new RecordSupplierAcceptance(orderId, event.attempt(), accepted.supplierReference()));
+        } else if (placement instanceof Refused refused) {
+            boolean retriesLeft = event.attempt() < settings.submissionAttempts();
+            send(commands, new RecordSubmissionError(orderId, event.attempt(), refused.message(), retriesLeft));
+        } else {
+            send(commands, new FlagForAttention(orderId, event.attempt(), ((SupplierPort.Unknown) placement).reason()));
+        }
+    }
+
+    @SagaEventHandler(associationProperty = "orderId")
+    void on(OrderSubmissionFailed event, DeadlineManager deadlines, FulfilmentSettings settings) {
+        if (event.retrying()) {
+            deadlines.schedule(settings.submissionDelay(event.attempt()), RETRY_SUBMISSION, new RetryDue(orderId));
+        }
+    }
+
+    @DeadlineHandler(deadlineName = RETRY_SUBMISSION)
+    void retrySubmission(RetryDue due, CommandGateway commands) {
+        send(commands, new StartSubmission(orderId));
+    }
+
+    /** Accepted by the supplier, or found there by staff: follow it until the supplier decides. */
+    @SagaEventHandler(associationProperty = "orderId")
+    void on(OrderSubmitted event, DeadlineManager deadlines, FulfilmentSettings settings) {
+        supplierReference = event.supplierReference();
+        polls = 0;
+        deadlines.cancelAllWithinScope(POLL_SUPPLIER);
+        deadlines.schedule(settings.pollDelay(polls), POLL_SUPPLIER, new PollDue(orderId));
+    }
+
+    @DeadlineHandler(deadlineName = POLL_SUPPLIER)
+    void poll(PollDue due, SupplierCalls calls, CommandGateway commands, DeadlineManager deadlines, FulfilmentSettings settings) {
+        Status status = calls.port().status(supplier, supplierReference).orElse(null);
+        if (status != null && status.progress() == SupplierPort.Progress.COMPLETED) {
+            send(commands, new CompleteOrder(orderId, status.detail()));
+        } else if (status != null && status.progress() == SupplierPort.Progress.REJECTED) {
+            send(commands, new RejectOrder(orderId, status.detail() == null || status.detail().isBlank()
+                    ? "rejected by the supplier" : status.detail()));
+        } else {
+            polls++;
+            deadlines.schedule(settings.pollDelay(polls), POLL_SUPPLIER, new PollDue(orderId));
+        }
+    }
+
+    @EndSaga
+    @SagaEventHandler(associationProperty = "orderId")
+    void on(OrderCompleted event, DeadlineManager deadlines) {
+        deadlines.cancelAllWithinScope(POLL_SUPPLIER);
+    }
+
+    @EndSaga
+    @SagaEventHandler(associationProperty = "orderId")
+    void on(OrderRejected event, DeadlineManager deadlines) {
+        deadlines.cancelAllWithinScope(POLL_SUPPLIER);
+        deadlines.cancelAllWithinScope(RETRY_SUBMISSION);
+    }
+
+    @EndSaga
+    @SagaEventHandler(associationProperty = "orderId")
+    void on(OrderCancelled event, DeadlineManager deadlines) {
+        deadlines.cancelAllWithinScope(RETRY_SUBMISSION);
+    }
+
+    /** R12: the service, the IMEI and the fields the service needs; never who the customer is. */
+    private Submission submission(KeyVault vault) {
+        String imei = vault.reveal(customerId, encryptedImei);
+        JsonNode fields = JSON.readTree(vault.reveal(customerId, encryptedFields));
+        return new Submission(supplierServiceId, imei, text(fields, "model"), text(fields, "network"),
+                text(fields, "serialNumber"));
+    }
+
+    private static String text(JsonNode fields, String name) {
+        JsonNode value = fields.get(name);
+        return value == null || value.isNull() ? null : value.asText();
+    }
+
+    private static void send(CommandGateway commands, Object command) {
+        commands.sendAndWait(asMessage(command).andMetaData(Map.of(Actor.ACTOR, ACTOR)));
+    }
+}

@@ -1,0 +1,48 @@
+package shop.ledger.command.order;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+import shop.ledger.command.supplier.SupplierPort;
+import shop.ledger.command.supplier.SupplierPort.Placement;
+import shop.ledger.command.supplier.SupplierPort.Submission;
+
+import java.util.UUID;
+
+/**
+ * Places an order at its supplier at most once per attempt. The attempt is claimed and committed in its own
+ * transaction before the call: if the process dies during the call, or before the outcome is recorded, the
+ * retried handler finds the claim and answers {@link SupplierPort.Unknown}, so the order goes to staff
+ * instead of being placed a second time (the protocol has no idempotency key).
+ */
+@Component
+public class SupplierCalls {
+
+    private final SupplierPort supplier;
+    private final JdbcClient jdbc;
+    private final TransactionTemplate ownTransaction;
+
+    public SupplierCalls(SupplierPort supplier, JdbcClient jdbc, PlatformTransactionManager transactions) {
+        this.supplier = supplier;
+        this.jdbc = jdbc;
+        this.ownTransaction = new TransactionTemplate(transactions);
+        this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+    }
+
+    public Placement placeOnce(UUID orderId, int attempt, String supplierName, Submission submission) {
+        Integer claimed = ownTransaction.execute(status -> jdbc.sql(
+                        "INSERT INTO supplier_call (order_id, attempt) VALUES (?, ?) ON CONFLICT DO NOTHING")
+                .params(orderId, attempt)
+                .update());
+        if (claimed == null || claimed == 0) {
+            return new SupplierPort.Unknown("attempt " + attempt + " was sent before and its answer was never recorded");
+        }
+        return supplier.place(supplierName, submission);
+    }
+
+    public SupplierPort port() {
+        return supplier;
+    }
+}

@@ -1,0 +1,247 @@
+package shop.ledger.query.order;
+
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.ResetHandler;
+import org.axonframework.eventhandling.TrackingToken;
+import org.axonframework.queryhandling.QueryHandler;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import shop.ledger.api.common.Money;
+import shop.ledger.api.order.OrderEvents.OrderCancelled;
+import shop.ledger.api.order.OrderEvents.OrderCompleted;
+import shop.ledger.api.order.OrderEvents.OrderNeedsAttention;
+import shop.ledger.api.order.OrderEvents.OrderPlaced;
+import shop.ledger.api.order.OrderEvents.OrderRejected;
+import shop.ledger.api.order.OrderEvents.OrderResolvedByStaff;
+import shop.ledger.api.order.OrderEvents.OrderSubmissionFailed;
+import shop.ledger.api.order.OrderEvents.OrderSubmissionStarted;
+import shop.ledger.api.order.OrderEvents.OrderSubmitted;
+import shop.ledger.api.order.OrderQueries.FindOrder;
+import shop.ledger.api.order.OrderQueries.FindOrders;
+import shop.ledger.api.order.OrderQueries.OrderPage;
+import shop.ledger.api.order.OrderQueries.OrderView;
+import shop.ledger.api.order.OrderQueries.TimelineEntry;
+import shop.ledger.api.order.OrderStatus;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * The order read model: one row per order and its timeline. Rows are written in the processor's
+ * transaction, with its token. A redelivered event changes nothing: the row is advanced only by a newer
+ * aggregate sequence number, and timeline entries are keyed by event id. IMEI and result stay encrypted
+ * here; the web layer reveals or masks them per caller (R11, R13).
+ */
+@Component
+@ProcessingGroup(OrderProjection.PROCESSING_GROUP)
+public class OrderProjection {
+
+    public static final String PROCESSING_GROUP = "orders";
+
+    /** Computed at query time: lateness depends on the clock, not on an event (R4, R5). */
+    private static final String OVERDUE = "(o.status = 'IN_PROCESS' AND COALESCE(o.estimated_by < now(), FALSE))";
+
+    private final JdbcClient jdbc;
+
+    public OrderProjection(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @EventHandler
+    void on(OrderPlaced event, DomainEventMessage<?> message, TrackingToken token) {
+        jdbc.sql("""
+                     INSERT INTO order_view (order_id, position, customer_id, wallet_id, service_id, service_name,
+                         encrypted_imei, status, price_amount, currency, placed_at, last_sequence)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO NOTHING""")
+            .params(event.orderId(), position(token), event.customerId(), event.walletId(), event.serviceId(),
+                    event.serviceName(), event.encryptedImei(), OrderStatus.PENDING.name(), event.price().amount(),
+                    event.price().currency(), Timestamp.from(message.getTimestamp()), message.getSequenceNumber())
+            .update();
+        note(message, event.orderId(), "Order placed; its price is reserved in the wallet");
+    }
+
+    @EventHandler
+    void on(OrderSubmissionStarted event, DomainEventMessage<?> message) {
+        advance(message, event.orderId(), "");
+        note(message, event.orderId(), "Sending to the supplier (attempt " + event.attempt() + ")");
+    }
+
+    @EventHandler
+    void on(OrderSubmitted event, DomainEventMessage<?> message) {
+        advance(message, event.orderId(), "status = 'IN_PROCESS', submitted_at = ?, estimated_by = ?",
+                timestamp(event.submittedAt()), timestamp(event.estimatedBy()));
+        note(message, event.orderId(), "Accepted by the supplier; estimated delivery by " + event.estimatedBy());
+    }
+
+    @EventHandler
+    void on(OrderSubmissionFailed event, DomainEventMessage<?> message) {
+        advance(message, event.orderId(), "");
+        // the supplier's own message is kept for staff in the event store, not shown here
+        note(message, event.orderId(), "The supplier refused attempt " + event.attempt()
+                + (event.retrying() ? "; it will be retried" : "; no more attempts"));
+    }
+
+    @EventHandler
+    void on(OrderNeedsAttention event, DomainEventMessage<?> message) {
+        advance(message, event.orderId(), "status = 'NEEDS_ATTENTION'");
+        note(message, event.orderId(), "The supplier's answer to attempt " + event.attempt()
+                + " was lost; staff are checking with the supplier");
+    }
+
+    @EventHandler
+    void on(OrderResolvedByStaff event, DomainEventMessage<?> message) {
+        advance(message, event.orderId(), "");
+        note(message, event.orderId(), "Resolved by staff: " + event.resolution());
+    }
+
+    @EventHandler
+    void on(OrderCompleted event, DomainEventMessage<?> message) {
+        advance(message, event.orderId(), "status = 'COMPLETED', encrypted_result = ?, completed_at = ?",
+                event.encryptedResult(), timestamp(event.completedAt()));
+        note(message, event.orderId(), "Completed");
+    }
+
+    @EventHandler
+    void on(OrderRejected event, DomainEventMessage<?> message) {
+        advance(message, event.orderId(), "status = 'REJECTED', rejection_reason = ?", event.reason());
+        note(message, event.orderId(), "Rejected: " + event.reason() + "; the reservation is released");
+    }
+
+    @EventHandler
+    void on(OrderCancelled event, DomainEventMessage<?> message) {
+        advance(message, event.orderId(), "status = 'CANCELLED'");
+        note(message, event.orderId(), "Cancelled: " + event.reason() + "; the reservation is released");
+    }
+
+    @ResetHandler
+    void reset() {
+        jdbc.sql("DELETE FROM order_timeline").update();
+        jdbc.sql("DELETE FROM order_view").update();
+    }
+
+    @QueryHandler
+    public Optional<OrderView> handle(FindOrder query) {
+        StringBuilder sql = new StringBuilder("SELECT o.*, " + OVERDUE + " AS overdue FROM order_view o WHERE o.order_id = ?");
+        List<Object> params = new ArrayList<>(List.of(query.orderId()));
+        if (query.customerId() != null) {
+            sql.append(" AND o.customer_id = ?");
+            params.add(query.customerId());
+        }
+        Optional<Row> row = jdbc.sql(sql.toString()).params(params).query(OrderProjection::row).optional();
+        return row.map(found -> found.view(timelines(List.of(found.orderId())).getOrDefault(found.orderId(), List.of())));
+    }
+
+    /** Newest first; the position of the last item is the next page's bound. */
+    @QueryHandler
+    public OrderPage handle(FindOrders query) {
+        StringBuilder sql = new StringBuilder("SELECT o.*, " + OVERDUE + " AS overdue FROM order_view o WHERE o.position < ?");
+        List<Object> params = new ArrayList<>();
+        params.add(query.beforePosition() == null ? Long.MAX_VALUE : query.beforePosition());
+        if (query.customerId() != null) {
+            sql.append(" AND o.customer_id = ?");
+            params.add(query.customerId());
+        }
+        if (query.status() != null) {
+            sql.append(" AND o.status = ?");
+            params.add(query.status().name());
+        }
+        if (query.overdue() != null) {
+            sql.append(query.overdue() ? " AND " : " AND NOT ").append(OVERDUE);
+        }
+        sql.append(" ORDER BY o.position DESC LIMIT ?");
+        params.add(query.limit() + 1);
+        List<Row> rows = jdbc.sql(sql.toString()).params(params).query(OrderProjection::row).list();
+
+        boolean more = rows.size() > query.limit();
+        List<Row> page = more ? rows.subList(0, query.limit()) : rows;
+        Map<UUID, List<TimelineEntry>> timelines = timelines(page.stream().map(Row::orderId).toList());
+        List<OrderView> items = page.stream()
+                                    .map(row -> row.view(timelines.getOrDefault(row.orderId(), List.of())))
+                                    .toList();
+        return new OrderPage(items, more ? page.get(page.size() - 1).position() : null);
+    }
+
+    /** Applies an event's changes to the row, unless a newer event of the order was applied already. */
+    private void advance(DomainEventMessage<?> message, UUID orderId, String assignments, Object... values) {
+        long sequence = message.getSequenceNumber();
+        Object[] params = Stream.concat(Stream.of(values), Stream.of(sequence, orderId, sequence)).toArray();
+        jdbc.sql("UPDATE order_view SET " + (assignments.isEmpty() ? "" : assignments + ", ")
+                         + "last_sequence = ? WHERE order_id = ? AND last_sequence < ?")
+            .params(params)
+            .update();
+    }
+
+    /** A timeline entry at the event's time, with the order's status once the event is applied. */
+    private void note(DomainEventMessage<?> message, UUID orderId, String note) {
+        jdbc.sql("""
+                     INSERT INTO order_timeline (event_id, order_id, sequence, occurred_at, status, note)
+                     SELECT ?, order_id, ?, ?, status, ? FROM order_view WHERE order_id = ?
+                     ON CONFLICT (event_id) DO NOTHING""")
+            .params(message.getIdentifier(), message.getSequenceNumber(), Timestamp.from(message.getTimestamp()),
+                    note, orderId)
+            .update();
+    }
+
+    private Map<UUID, List<TimelineEntry>> timelines(List<UUID> orderIds) {
+        Map<UUID, List<TimelineEntry>> timelines = new LinkedHashMap<>();
+        if (orderIds.isEmpty()) {
+            return timelines;
+        }
+        jdbc.sql("""
+                     SELECT order_id, occurred_at, status, note FROM order_timeline
+                     WHERE order_id IN (:ids) ORDER BY order_id, sequence""")
+            .param("ids", orderIds)
+            .query(rs -> {
+                timelines.computeIfAbsent(rs.getObject("order_id", UUID.class), id -> new ArrayList<>())
+                         .add(new TimelineEntry(rs.getTimestamp("occurred_at").toInstant(), rs.getString("status"),
+                                 rs.getString("note")));
+            });
+        return timelines;
+    }
+
+    private static long position(TrackingToken token) {
+        return token.position().orElseThrow(() -> new IllegalStateException("tracking token without a position: " + token));
+    }
+
+    private static Timestamp timestamp(Instant instant) {
+        return instant == null ? null : Timestamp.from(instant);
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        Timestamp timestamp = rs.getTimestamp(column);
+        return timestamp == null ? null : timestamp.toInstant();
+    }
+
+    /** An order row before its timeline is attached. */
+    private record Row(UUID orderId, UUID customerId, UUID serviceId, String serviceName, String encryptedImei,
+                       OrderStatus status, Money price, Instant placedAt, Instant submittedAt, Instant estimatedBy,
+                       boolean overdue, Instant completedAt, String encryptedResult, String rejectionReason,
+                       long position) {
+
+        OrderView view(List<TimelineEntry> timeline) {
+            return new OrderView(orderId, customerId, serviceId, serviceName, encryptedImei, status, price, placedAt,
+                    submittedAt, estimatedBy, overdue, completedAt, encryptedResult, rejectionReason,
+                    List.copyOf(timeline), position);
+        }
+    }
+
+    private static Row row(ResultSet rs, int row) throws SQLException {
+        return new Row(rs.getObject("order_id", UUID.class), rs.getObject("customer_id", UUID.class),
+                rs.getObject("service_id", UUID.class), rs.getString("service_name"), rs.getString("encrypted_imei"),
+                OrderStatus.valueOf(rs.getString("status")), Money.of(rs.getLong("price_amount"), rs.getString("currency")),
+                instant(rs, "placed_at"), instant(rs, "submitted_at"), instant(rs, "estimated_by"),
+                rs.getBoolean("overdue"), instant(rs, "completed_at"), rs.getString("encrypted_result"),
+                rs.getString("rejection_reason"), rs.getLong("position"));
+    }
+}
