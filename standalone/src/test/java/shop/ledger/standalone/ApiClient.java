@@ -58,6 +58,12 @@ public final class ApiClient {
                                .POST(HttpRequest.BodyPublishers.ofString(body)), token, headers);
     }
 
+    public Response put(String path, String token, String body) {
+        return send(HttpRequest.newBuilder(URI.create(base + path))
+                               .header("Content-Type", "application/json")
+                               .PUT(HttpRequest.BodyPublishers.ofString(body)), token, Map.of());
+    }
+
     public Response postBytes(String path, String token, byte[] body) {
         return send(HttpRequest.newBuilder(URI.create(base + path))
                                .header("Content-Type", "application/json")

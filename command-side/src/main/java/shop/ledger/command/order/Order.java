@@ -57,6 +57,7 @@ public class Order {
     private int attempt;
     private boolean submissionInFlight;
     private String supplierReference;
+    private Instant estimatedBy;
 
     protected Order() {
     }
@@ -149,6 +150,33 @@ public class Order {
         return Settlement.RELEASE;
     }
 
+    /**
+     * R5: a verification request is for the owner's order that is IN_PROCESS past its estimate. Answers the
+     * wallet that pays the case's fee.
+     */
+    public UUID verificationAllowed(UUID byCustomer, Instant now) {
+        if (!customerId.equals(byCustomer)) {
+            throw new RuleViolation(ProblemType.NOT_FOUND, "no such order");
+        }
+        if (status != OrderStatus.IN_PROCESS || estimatedBy == null || !now.isAfter(estimatedBy)) {
+            throw new RuleViolation(ProblemType.ORDER_NOT_OVERDUE, status == OrderStatus.IN_PROCESS
+                    ? "the order is within its estimated delivery time until " + estimatedBy
+                    + "; a verification request is possible after that"
+                    : "a verification request is only for an order in process past its estimate; this one is " + status);
+        }
+        return walletId;
+    }
+
+    /** R6: the supplier approved a refund case, so the order is cancelled and its price released. */
+    public Settlement cancelForApprovedRefund(UUID refundCaseId, Instant now) {
+        if (status != OrderStatus.IN_PROCESS && status != OrderStatus.NEEDS_ATTENTION) {
+            throw new RuleViolation(ProblemType.CONFLICT, "the order is already " + status
+                    + ": the refund case closes with it");
+        }
+        apply(new OrderCancelled(orderId, "refund approved by the supplier (case " + refundCaseId + ")", now));
+        return Settlement.RELEASE;
+    }
+
     private void requireAttention() {
         if (status != OrderStatus.NEEDS_ATTENTION) {
             throw new RuleViolation(ProblemType.CONFLICT, "only an order that needs attention can be resolved; this one is "
@@ -156,11 +184,11 @@ public class Order {
         }
     }
 
-    UUID customerId() {
+    public UUID customerId() {
         return customerId;
     }
 
-    UUID walletId() {
+    public UUID walletId() {
         return walletId;
     }
 
@@ -184,6 +212,7 @@ public class Order {
     void on(OrderSubmitted event) {
         submissionInFlight = false;
         supplierReference = event.supplierReference();
+        estimatedBy = event.estimatedBy();
         status = OrderStatus.IN_PROCESS;
     }
 

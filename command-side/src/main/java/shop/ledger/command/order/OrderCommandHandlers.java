@@ -26,8 +26,6 @@ import shop.ledger.api.order.OrderCommands.ResolveWithReference;
 import shop.ledger.api.order.OrderCommands.StartSubmission;
 import shop.ledger.api.order.OrderEvents.OrderPlaced;
 import shop.ledger.api.wallet.ReservationPurpose;
-import shop.ledger.api.wallet.WalletCommands.CaptureReservation;
-import shop.ledger.api.wallet.WalletCommands.ReleaseReservation;
 import shop.ledger.api.wallet.WalletCommands.ReserveFunds;
 import shop.ledger.command.catalogue.CatalogueService;
 import shop.ledger.command.order.Order.Settlement;
@@ -55,6 +53,7 @@ public class OrderCommandHandlers {
     private final KeyVault vault;
     private final JdbcClient jdbc;
     private final Clock clock;
+    private final OrderMoney money;
 
     public OrderCommandHandlers(Repository<Order> orders, Repository<CatalogueService> catalogue,
                                 CommandGateway commands, KeyVault vault, JdbcClient jdbc, Clock clock) {
@@ -64,6 +63,7 @@ public class OrderCommandHandlers {
         this.vault = vault;
         this.jdbc = jdbc;
         this.clock = clock;
+        this.money = new OrderMoney(commands, jdbc);
     }
 
     /**
@@ -162,19 +162,8 @@ public class OrderCommandHandlers {
                 clock.instant())), "rejected by staff: not found at the supplier");
     }
 
-    /** Moves the order's money as decided, and frees the IMEI for a new order once the order is closed. */
     private void settle(Aggregate<Order> order, Settlement settlement, String reason) {
-        if (settlement == Settlement.NONE) {
-            return;
-        }
-        UUID orderId = UUID.fromString(order.identifierAsString());
-        UUID walletId = order.invoke(Order::walletId);
-        if (settlement == Settlement.CAPTURE) {
-            commands.sendAndWait(new CaptureReservation(walletId, orderId));
-        } else {
-            commands.sendAndWait(new ReleaseReservation(walletId, orderId, reason));
-        }
-        jdbc.sql("DELETE FROM open_order WHERE order_id = ?").param(orderId).update();
+        money.settle(order, settlement, reason);
     }
 
     private Aggregate<Order> load(UUID orderId) {

@@ -160,6 +160,7 @@ public class OrderFulfilmentSaga {
     @SagaEventHandler(associationProperty = "orderId")
     void on(OrderCancelled event, DeadlineManager deadlines) {
         deadlines.cancelAllWithinScope(RETRY_SUBMISSION);
+        deadlines.cancelAllWithinScope(POLL_SUPPLIER); // an approved refund case cancels an order in process
     }
 
     /** R12: the service, the IMEI and the fields the service needs; never who the customer is. */

@@ -3,6 +3,7 @@ package shop.ledger.query.order;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.queryhandling.QueryHandler;
@@ -24,6 +25,11 @@ import shop.ledger.api.order.OrderQueries.OrderPage;
 import shop.ledger.api.order.OrderQueries.OrderView;
 import shop.ledger.api.order.OrderQueries.TimelineEntry;
 import shop.ledger.api.order.OrderStatus;
+import shop.ledger.api.refund.RefundCases.Outcome;
+import shop.ledger.api.refund.RefundCases.RefundCaseClosed;
+import shop.ledger.api.refund.RefundCases.RefundCaseDecided;
+import shop.ledger.api.refund.RefundCases.RefundCaseEscalated;
+import shop.ledger.api.refund.RefundCases.RefundCaseOpened;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -38,10 +44,10 @@ import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
- * The order read model: one row per order and its timeline. Rows are written in the processor's
- * transaction, with its token. A redelivered event changes nothing: the row is advanced only by a newer
- * aggregate sequence number, and timeline entries are keyed by event id. IMEI and result stay encrypted
- * here; the web layer reveals or masks them per caller (R11, R13).
+ * The order read model: one row per order and its timeline, which also shows the order's refund cases.
+ * Rows are written in the processor's transaction, with its token. A redelivered event changes nothing: the
+ * row is advanced only by a newer aggregate sequence number, and timeline entries are keyed by event id.
+ * IMEI and result stay encrypted here; the web layer reveals or masks them per caller (R11, R13).
  */
 @Component
 @ProcessingGroup(OrderProjection.PROCESSING_GROUP)
@@ -68,60 +74,88 @@ public class OrderProjection {
                     event.serviceName(), event.encryptedImei(), OrderStatus.PENDING.name(), event.price().amount(),
                     event.price().currency(), Timestamp.from(message.getTimestamp()), message.getSequenceNumber())
             .update();
-        note(message, event.orderId(), "Order placed; its price is reserved in the wallet");
+        note(message, token, event.orderId(), "Order placed; its price is reserved in the wallet");
     }
 
     @EventHandler
-    void on(OrderSubmissionStarted event, DomainEventMessage<?> message) {
+    void on(OrderSubmissionStarted event, DomainEventMessage<?> message, TrackingToken token) {
         advance(message, event.orderId(), "");
-        note(message, event.orderId(), "Sending to the supplier (attempt " + event.attempt() + ")");
+        note(message, token, event.orderId(), "Sending to the supplier (attempt " + event.attempt() + ")");
     }
 
     @EventHandler
-    void on(OrderSubmitted event, DomainEventMessage<?> message) {
+    void on(OrderSubmitted event, DomainEventMessage<?> message, TrackingToken token) {
         advance(message, event.orderId(), "status = 'IN_PROCESS', submitted_at = ?, estimated_by = ?",
                 timestamp(event.submittedAt()), timestamp(event.estimatedBy()));
-        note(message, event.orderId(), "Accepted by the supplier; estimated delivery by " + event.estimatedBy());
+        note(message, token, event.orderId(), "Accepted by the supplier; estimated delivery by " + event.estimatedBy());
     }
 
     @EventHandler
-    void on(OrderSubmissionFailed event, DomainEventMessage<?> message) {
+    void on(OrderSubmissionFailed event, DomainEventMessage<?> message, TrackingToken token) {
         advance(message, event.orderId(), "");
         // the supplier's own message is kept for staff in the event store, not shown here
-        note(message, event.orderId(), "The supplier refused attempt " + event.attempt()
+        note(message, token, event.orderId(), "The supplier refused attempt " + event.attempt()
                 + (event.retrying() ? "; it will be retried" : "; no more attempts"));
     }
 
     @EventHandler
-    void on(OrderNeedsAttention event, DomainEventMessage<?> message) {
+    void on(OrderNeedsAttention event, DomainEventMessage<?> message, TrackingToken token) {
         advance(message, event.orderId(), "status = 'NEEDS_ATTENTION'");
-        note(message, event.orderId(), "The supplier's answer to attempt " + event.attempt()
+        note(message, token, event.orderId(), "The supplier's answer to attempt " + event.attempt()
                 + " was lost; staff are checking with the supplier");
     }
 
     @EventHandler
-    void on(OrderResolvedByStaff event, DomainEventMessage<?> message) {
+    void on(OrderResolvedByStaff event, DomainEventMessage<?> message, TrackingToken token) {
         advance(message, event.orderId(), "");
-        note(message, event.orderId(), "Resolved by staff: " + event.resolution());
+        note(message, token, event.orderId(), "Resolved by staff: " + event.resolution());
     }
 
     @EventHandler
-    void on(OrderCompleted event, DomainEventMessage<?> message) {
+    void on(OrderCompleted event, DomainEventMessage<?> message, TrackingToken token) {
         advance(message, event.orderId(), "status = 'COMPLETED', encrypted_result = ?, completed_at = ?",
                 event.encryptedResult(), timestamp(event.completedAt()));
-        note(message, event.orderId(), "Completed");
+        note(message, token, event.orderId(), "Completed");
     }
 
     @EventHandler
-    void on(OrderRejected event, DomainEventMessage<?> message) {
+    void on(OrderRejected event, DomainEventMessage<?> message, TrackingToken token) {
         advance(message, event.orderId(), "status = 'REJECTED', rejection_reason = ?", event.reason());
-        note(message, event.orderId(), "Rejected: " + event.reason() + "; the reservation is released");
+        note(message, token, event.orderId(), "Rejected: " + event.reason() + "; the reservation is released");
     }
 
     @EventHandler
-    void on(OrderCancelled event, DomainEventMessage<?> message) {
+    void on(OrderCancelled event, DomainEventMessage<?> message, TrackingToken token) {
         advance(message, event.orderId(), "status = 'CANCELLED'");
-        note(message, event.orderId(), "Cancelled: " + event.reason() + "; the reservation is released");
+        note(message, token, event.orderId(), "Cancelled: " + event.reason() + "; the reservation is released");
+    }
+
+    // The order's refund cases (R5, R6) show in its timeline but never change its status: an approval
+    // cancels the order through an OrderCancelled of its own.
+
+    @EventHandler
+    void on(RefundCaseOpened event, EventMessage<?> message, TrackingToken token) {
+        caseNote(message, token, event.orderId(), "Verification and refund request opened (case "
+                + event.refundCaseId() + "); the supplier's decision is due by " + event.decisionDueBy());
+    }
+
+    @EventHandler
+    void on(RefundCaseEscalated event, EventMessage<?> message, TrackingToken token) {
+        caseNote(message, token, event.orderId(),
+                "No decision from the supplier by the due date: the verification request is escalated to staff");
+    }
+
+    @EventHandler
+    void on(RefundCaseDecided event, EventMessage<?> message, TrackingToken token) {
+        String decision = event.outcome() == Outcome.APPROVED
+                ? "Verification request approved by the supplier: the order is cancelled and refunded"
+                : "Verification request rejected by the supplier: the order keeps processing, no refund";
+        caseNote(message, token, event.orderId(), decision + (isBlank(event.note()) ? "" : " (" + event.note() + ")"));
+    }
+
+    @EventHandler
+    void on(RefundCaseClosed event, EventMessage<?> message, TrackingToken token) {
+        caseNote(message, token, event.orderId(), "Verification request closed: " + event.reason());
     }
 
     @ResetHandler
@@ -183,13 +217,27 @@ public class OrderProjection {
     }
 
     /** A timeline entry at the event's time, with the order's status once the event is applied. */
-    private void note(DomainEventMessage<?> message, UUID orderId, String note) {
+    private void note(DomainEventMessage<?> message, TrackingToken token, UUID orderId, String note) {
         jdbc.sql("""
-                     INSERT INTO order_timeline (event_id, order_id, sequence, occurred_at, status, note)
-                     SELECT ?, order_id, ?, ?, status, ? FROM order_view WHERE order_id = ?
+                     INSERT INTO order_timeline (event_id, order_id, sequence, position, occurred_at, status, note)
+                     SELECT ?, order_id, ?, ?, ?, status, ? FROM order_view WHERE order_id = ?
                      ON CONFLICT (event_id) DO NOTHING""")
-            .params(message.getIdentifier(), message.getSequenceNumber(), Timestamp.from(message.getTimestamp()),
-                    note, orderId)
+            .params(message.getIdentifier(), message.getSequenceNumber(), position(token),
+                    Timestamp.from(message.getTimestamp()), note, orderId)
+            .update();
+    }
+
+    /**
+     * A timeline entry for an event of one of the order's refund cases. It does not depend on the order's row:
+     * the case's events may be handled in another segment, even before the order's own during a replay. Its
+     * status is left empty and read as the order's status at that point (see {@link #timelines}).
+     */
+    private void caseNote(EventMessage<?> message, TrackingToken token, UUID orderId, String note) {
+        jdbc.sql("""
+                     INSERT INTO order_timeline (event_id, order_id, sequence, position, occurred_at, status, note)
+                     VALUES (?, ?, NULL, ?, ?, NULL, ?)
+                     ON CONFLICT (event_id) DO NOTHING""")
+            .params(message.getIdentifier(), orderId, position(token), Timestamp.from(message.getTimestamp()), note)
             .update();
     }
 
@@ -198,20 +246,30 @@ public class OrderProjection {
         if (orderIds.isEmpty()) {
             return timelines;
         }
+        // in the order of the event store; entries from before positions were kept come first, by sequence
         jdbc.sql("""
                      SELECT order_id, occurred_at, status, note FROM order_timeline
-                     WHERE order_id IN (:ids) ORDER BY order_id, sequence""")
+                     WHERE order_id IN (:ids) ORDER BY order_id, position NULLS FIRST, sequence""")
             .param("ids", orderIds)
             .query(rs -> {
-                timelines.computeIfAbsent(rs.getObject("order_id", UUID.class), id -> new ArrayList<>())
-                         .add(new TimelineEntry(rs.getTimestamp("occurred_at").toInstant(), rs.getString("status"),
-                                 rs.getString("note")));
+                List<TimelineEntry> timeline =
+                        timelines.computeIfAbsent(rs.getObject("order_id", UUID.class), id -> new ArrayList<>());
+                String status = rs.getString("status");
+                if (status == null && !timeline.isEmpty()) {
+                    // a refund-case entry: the order's status is the one its previous entry left
+                    status = timeline.get(timeline.size() - 1).status();
+                }
+                timeline.add(new TimelineEntry(rs.getTimestamp("occurred_at").toInstant(), status, rs.getString("note")));
             });
         return timelines;
     }
 
     private static long position(TrackingToken token) {
         return token.position().orElseThrow(() -> new IllegalStateException("tracking token without a position: " + token));
+    }
+
+    private static boolean isBlank(String text) {
+        return text == null || text.isBlank();
     }
 
     private static Timestamp timestamp(Instant instant) {

@@ -13,6 +13,11 @@ import org.axonframework.messaging.MetaData;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import shop.ledger.api.common.Money;
 import shop.ledger.api.order.OrderEvents.OrderPlaced;
+import shop.ledger.api.refund.RefundCases.Outcome;
+import shop.ledger.api.refund.RefundCases.RefundCaseClosed;
+import shop.ledger.api.refund.RefundCases.RefundCaseDecided;
+import shop.ledger.api.refund.RefundCases.RefundCaseEscalated;
+import shop.ledger.api.refund.RefundCases.RefundCaseOpened;
 import shop.ledger.platform.crypto.KeyVault;
 
 import java.time.Instant;
@@ -24,6 +29,7 @@ import java.util.UUID;
 /**
  * Writes an order's history straight into the event store, as the Order aggregate would (domain events
  * with aggregate id = order id and increasing sequence numbers), so the read side is tested on its own.
+ * Refund cases of an order are written the same way, as the RefundCase aggregate would.
  */
 final class OrderEventsFixture {
 
@@ -46,6 +52,7 @@ final class OrderEventsFixture {
         final UUID customerId;
         final List<DomainEventMessage<?>> events = new ArrayList<>();
         private Instant clock = Instant.now().truncatedTo(ChronoUnit.MILLIS).minus(1, ChronoUnit.HOURS);
+        private int published;
 
         History(UUID customerId) {
             this.customerId = customerId;
@@ -58,10 +65,20 @@ final class OrderEventsFixture {
         }
 
         History then(Object payload) {
-            clock = clock.plusSeconds(60);
             events.add(new GenericDomainEventMessage<>("Order", orderId.toString(), events.size(), payload,
-                    MetaData.with(MARKER, true), UUID.randomUUID().toString(), clock));
+                    MetaData.with(MARKER, true), UUID.randomUUID().toString(), tick()));
             return this;
+        }
+
+        /** A minute after the order's (or its cases') latest event: one clock for the order and its cases. */
+        private Instant tick() {
+            clock = clock.plusSeconds(60);
+            return clock;
+        }
+
+        /** A refund case of this order, opened now with its decision due by {@code decisionDueBy}. */
+        RefundCase refundCase(Instant decisionDueBy) {
+            return new RefundCase(this, decisionDueBy);
         }
 
         String encrypt(String plain) {
@@ -72,8 +89,57 @@ final class OrderEventsFixture {
             return events.get(index).getTimestamp();
         }
 
+        /** Appends the events not appended yet, so a history can be written in steps. */
         History publish() {
-            eventStore.publish(events);
+            eventStore.publish(events.subList(published, events.size()));
+            published = events.size();
+            return this;
+        }
+    }
+
+    /** One refund case's events (aggregate id = case id), timed on its order's clock. */
+    final class RefundCase {
+        final UUID refundCaseId = UUID.randomUUID();
+        final History order;
+        final List<DomainEventMessage<?>> events = new ArrayList<>();
+        private int published;
+
+        private RefundCase(History order, Instant decisionDueBy) {
+            this.order = order;
+            Instant openedAt = order.tick();
+            add(new RefundCaseOpened(refundCaseId, order.orderId, order.customerId, UUID.randomUUID(),
+                    Money.of(0, "USD"), openedAt, decisionDueBy), openedAt);
+        }
+
+        RefundCase escalated() {
+            Instant at = order.tick();
+            return add(new RefundCaseEscalated(refundCaseId, order.orderId, at), at);
+        }
+
+        RefundCase decided(Outcome outcome, String note) {
+            Instant at = order.tick();
+            return add(new RefundCaseDecided(refundCaseId, order.orderId, outcome, note, "staff:test", at), at);
+        }
+
+        RefundCase closed(String reason) {
+            Instant at = order.tick();
+            return add(new RefundCaseClosed(refundCaseId, order.orderId, reason, at), at);
+        }
+
+        Instant at(int index) {
+            return events.get(index).getTimestamp();
+        }
+
+        /** Appends the events not appended yet. */
+        RefundCase publish() {
+            eventStore.publish(events.subList(published, events.size()));
+            published = events.size();
+            return this;
+        }
+
+        private RefundCase add(Object payload, Instant at) {
+            events.add(new GenericDomainEventMessage<>("RefundCase", refundCaseId.toString(), events.size(), payload,
+                    MetaData.with(MARKER, true), UUID.randomUUID().toString(), at));
             return this;
         }
     }

@@ -15,10 +15,11 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * {@link StandaloneTest} for the read side, which is tested with order histories written straight into
- * the event store ({@link OrderEventsFixture}). The order fulfilment saga would take those for real orders,
- * send them to the simulated supplier and append events of its own to them; here it does not see events
- * the fixture marked, so every history stays exactly as written. Everything else runs as usual.
+ * {@link StandaloneTest} for the read side, which is tested with order and refund-case histories written
+ * straight into the event store ({@link OrderEventsFixture}). The command side's sagas would take those for
+ * real ones: the order fulfilment saga would send orders to the simulated supplier, the refund-case saga
+ * would schedule the decision deadline and close cases, each appending events of its own. Here they do not
+ * see events the fixture marked, so every history stays exactly as written. Everything else runs as usual.
  * Live streams send their heartbeat every second here (15 s by default), so a test can wait for one.
  * Test classes with this annotation share one context (apart from the plain {@code StandaloneTest} one).
  */
@@ -29,8 +30,8 @@ import java.lang.annotation.Target;
 @TestPropertySource(properties = "ledger.live.heartbeat=1s")
 public @interface ReadSideTest {
 
-    /** The processing group of the command side's order fulfilment saga. */
-    String SAGA_PROCESSOR = "order-fulfilment";
+    /** The processing groups of the command side's sagas: order fulfilment, the refund-case window. */
+    String[] SAGA_PROCESSORS = {"order-fulfilment", "refund-case"};
 
     @TestConfiguration(proxyBeanMethods = false)
     class FixtureEventsBypassTheSaga {
@@ -39,8 +40,11 @@ public @interface ReadSideTest {
         ConfigurerModule fixtureEventsBypassTheSaga() {
             MessageHandlerInterceptor<EventMessage<?>> skipFixtureEvents = (unitOfWork, chain) ->
                     unitOfWork.getMessage().getMetaData().containsKey(OrderEventsFixture.MARKER) ? null : chain.proceed();
-            return configurer -> configurer.eventProcessing()
-                                           .registerHandlerInterceptor(SAGA_PROCESSOR, config -> skipFixtureEvents);
+            return configurer -> {
+                for (String saga : SAGA_PROCESSORS) {
+                    configurer.eventProcessing().registerHandlerInterceptor(saga, config -> skipFixtureEvents);
+                }
+            };
         }
     }
 }
