@@ -53,9 +53,12 @@ public final class ApiClient {
     }
 
     public Response post(String path, String token, String body, Map<String, String> headers) {
-        return send(HttpRequest.newBuilder(URI.create(base + path))
-                               .header("Content-Type", "application/json")
-                               .POST(HttpRequest.BodyPublishers.ofString(body)), token, headers);
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                                                 .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (!headers.containsKey("Content-Type")) {
+            request.header("Content-Type", "application/json");
+        }
+        return send(request, token, headers);
     }
 
     public Response put(String path, String token, String body) {

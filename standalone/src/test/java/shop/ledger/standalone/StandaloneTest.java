@@ -23,7 +23,10 @@ import java.lang.annotation.Target;
                 "ledger.orders.poll-initial=200ms",
                 "ledger.orders.poll-max=1s",
                 "ledger.orders.submission-backoff=10s",
-                "ledger.suppliers.simulator.read-timeout=2s"})
+                "ledger.suppliers.simulator.read-timeout=2s",
+                "ledger.simulators.payouts.autocomplete=false",
+                "ledger.withdrawals.chase-initial=200ms",
+                "ledger.withdrawals.chase-max=1s"})
 @ActiveProfiles({"command", "query", "standalone"})
 @ContextConfiguration(initializers = TestDatabase.class)
 public @interface StandaloneTest {

@@ -1,6 +1,9 @@
 package shop.ledger.command.identity;
 
+import org.axonframework.eventhandling.gateway.EventGateway;
 import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -10,14 +13,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import shop.ledger.api.identity.Role;
 import shop.ledger.platform.LedgerProperties;
+import shop.ledger.platform.crypto.KeyVault;
 import shop.ledger.platform.db.KeyFiles;
 
+import javax.sql.DataSource;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.EnumSet;
 
 @Configuration
+@EnableConfigurationProperties(ThrottleSettings.class)
 public class IdentityConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(IdentityConfiguration.class);
@@ -31,6 +37,22 @@ public class IdentityConfiguration {
     @Bean
     Clock clock() {
         return Clock.systemUTC();
+    }
+
+    @Bean(destroyMethod = "close")
+    IndependentJdbc independentJdbc(DataSource dataSource) {
+        return IndependentJdbc.beside(dataSource);
+    }
+
+    @Bean
+    LoginThrottle loginThrottle(IndependentJdbc independentJdbc, ThrottleSettings settings, Clock clock) {
+        return new LoginThrottle(independentJdbc, settings, clock);
+    }
+
+    @Bean
+    TwoFactor twoFactor(JdbcClient jdbc, IndependentJdbc independentJdbc, KeyVault vault, LoginThrottle throttle,
+                        EventGateway events, Clock clock) {
+        return new TwoFactor(jdbc, independentJdbc, vault, throttle, events, clock);
     }
 
     /**

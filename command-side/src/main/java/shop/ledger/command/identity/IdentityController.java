@@ -2,6 +2,7 @@ package shop.ledger.command.identity;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
@@ -48,9 +49,10 @@ public class IdentityController {
     }
 
     @PostMapping("/api/auth/token")
-    @Operation(summary = "Exchange username and password for a bearer token")
-    public Tokens.AccessToken token(@Valid @RequestBody TokenRequest request) {
-        return tokens.issue(request.username(), request.password());
+    @Operation(summary = "Exchange username and password (and the current one-time code once 2FA is on) for a "
+            + "bearer token; repeated failures answer 429 with Retry-After")
+    public Tokens.AccessToken token(@Valid @RequestBody TokenRequest request, HttpServletRequest http) {
+        return tokens.issue(request.username(), request.password(), request.otp(), http.getRemoteAddr());
     }
 
     @PostMapping("/api/admin/staff")

@@ -12,6 +12,7 @@ import shop.ledger.api.common.RuleViolation;
 import shop.ledger.api.identity.Role;
 import shop.ledger.platform.LedgerProperties;
 import shop.ledger.platform.security.Caller;
+import shop.ledger.platform.security.SecondFactor;
 import shop.ledger.platform.security.SecurityConfiguration;
 
 import java.time.Clock;
@@ -19,7 +20,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
-/** Issues signed access tokens (RS256) for a username and password. */
+/** Issues signed access tokens (RS256) for a username and password, and a one-time code once 2FA is on. */
 @Service
 public class Tokens {
 
@@ -31,12 +32,16 @@ public class Tokens {
     private final JwtEncoder encoder;
     private final LedgerProperties properties;
     private final Clock clock;
+    private final LoginThrottle throttle;
+    private final TwoFactor twoFactor;
     /** Checked when the username is unknown, so both failures take the same time. */
     private final String decoyHash;
 
     public Tokens(Accounts accounts, PasswordEncoder passwords, JwtEncoder encoder, LedgerProperties properties,
-                  Clock clock) {
+                  Clock clock, LoginThrottle throttle, TwoFactor twoFactor) {
         this.accounts = accounts;
+        this.throttle = throttle;
+        this.twoFactor = twoFactor;
         this.passwords = passwords;
         this.encoder = encoder;
         this.properties = properties;
@@ -44,15 +49,41 @@ public class Tokens {
         this.decoyHash = passwords.encode(UUID.randomUUID().toString());
     }
 
-    public AccessToken issue(String username, String password) {
+    /**
+     * A token for a username and password, and the current one-time code once the account has a second factor.
+     * Every attempt goes through the guessing throttle first (429 before anything is checked); wrong passwords
+     * and wrong codes count as failures, a full login clears the account's count.
+     */
+    public AccessToken issue(String username, String password, String otp, String clientAddress) {
         var credentials = username == null ? java.util.Optional.<Accounts.Credentials>empty()
                 : accounts.credentials(username);
-        boolean matches = passwords.matches(password == null ? "" : password,
-                credentials.map(Accounts.Credentials::passwordHash).orElse(decoyHash));
-        if (credentials.isEmpty() || !matches) {
-            throw new RuleViolation(ProblemType.UNAUTHORIZED, "wrong username or password");
+        // unknown usernames are throttled like accounts, so 429 answers do not tell which usernames exist
+        String throttled = credentials.map(found -> found.accountId().toString()).orElse("?" + username);
+        try (LoginThrottle.Attempt attempt = throttle.begin(throttled, clientAddress)) {
+            boolean matches = passwords.matches(password == null ? "" : password,
+                    credentials.map(Accounts.Credentials::passwordHash).orElse(decoyHash));
+            if (credentials.isEmpty() || !matches) {
+                attempt.failed();
+                throw new RuleViolation(ProblemType.UNAUTHORIZED, "wrong username or password");
+            }
+            UUID accountId = credentials.get().accountId();
+            if (twoFactor.isEnabled(accountId)) {
+                if (otp == null || otp.isBlank()) {
+                    // not a failure: clients learn here that a code is needed
+                    throw new RuleViolation(ProblemType.OTP_REQUIRED,
+                            "this account has two-factor authentication: send the current code as otp");
+                }
+                if (twoFactor.check(accountId, otp) != SecondFactor.Check.ACCEPTED) {
+                    attempt.failed();
+                    throw new RuleViolation(ProblemType.INVALID_OTP, "the code is wrong, expired or already used");
+                }
+            }
+            attempt.succeeded();
+            return sign(credentials.get());
         }
-        Accounts.Credentials account = credentials.get();
+    }
+
+    private AccessToken sign(Accounts.Credentials account) {
         Instant now = clock.instant();
         JwtClaimsSet.Builder claims = JwtClaimsSet.builder()
                                                   .issuer(SecurityConfiguration.ISSUER)

@@ -5,6 +5,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.method.configuration.EnableMethodSecurity;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
@@ -35,7 +36,23 @@ public class SecurityConfiguration {
 
     public static final String ISSUER = "imei-shop-ledger";
 
+    /**
+     * The simulators stand for outside parties and check their own credentials (the payout provider's API
+     * key comes as {@code Authorization: Bearer}, which the ledger's chain would take for an access token),
+     * so their paths get a chain of their own, ahead of the ledger's, without token authentication.
+     */
     @Bean
+    @Order(0)
+    SecurityFilterChain simulatorSecurity(HttpSecurity http) throws Exception {
+        http.securityMatcher("/simulator/**")
+            .csrf(csrf -> csrf.disable())
+            .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+            .authorizeHttpRequests(requests -> requests.anyRequest().permitAll());
+        return http.build();
+    }
+
+    @Bean
+    @Order(1)
     SecurityFilterChain apiSecurity(HttpSecurity http, Problems problems) throws Exception {
         http.csrf(csrf -> csrf.disable())
             .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
@@ -44,8 +61,6 @@ public class SecurityConfiguration {
                     .requestMatchers(HttpMethod.GET, "/api/services").permitAll()
                     .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus").permitAll()
                     .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**").permitAll()
-                    // the simulators stand for outside parties and check their own credentials
-                    .requestMatchers("/simulator/**").permitAll()
                     .requestMatchers("/error").permitAll()
                     .requestMatchers("/api/audit/**").hasRole("AUDITOR")
                     .requestMatchers("/api/finance/**").hasRole("FINANCE")

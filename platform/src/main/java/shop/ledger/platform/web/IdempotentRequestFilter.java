@@ -50,9 +50,12 @@ public class IdempotentRequestFilter extends OncePerRequestFilter {
 
     public static final String HEADER = "Idempotency-Key";
     static final int MAX_BODY_BYTES = 1 << 20;
+    /** Provider statements are larger than any other request: a day of payouts fits well. */
+    static final int MAX_STATEMENT_BYTES = 16 << 20;
+    private static final String STATEMENTS = "/api/finance/reconciliations";
     private static final Set<String> STATE_CHANGING = Set.of("POST", "PUT", "PATCH", "DELETE");
     /** Answers that hold secrets are never stored. */
-    private static final Set<String> NOT_STORED = Set.of("/api/auth/token");
+    private static final Set<String> NOT_STORED = Set.of("/api/auth/token", "/api/me/2fa");
 
     private final PlatformTransactionManager transactions;
     private final JdbcClient jdbc;
@@ -76,9 +79,10 @@ public class IdempotentRequestFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         response.setHeader(RequestMetaData.CORRELATION_HEADER, RequestMetaData.correlationId(request));
-        byte[] body = readLimited(request.getInputStream());
+        int limit = STATEMENTS.equals(request.getRequestURI()) ? MAX_STATEMENT_BYTES : MAX_BODY_BYTES;
+        byte[] body = readLimited(request.getInputStream(), limit);
         if (body == null) {
-            problems.write(response, ProblemType.PAYLOAD_TOO_LARGE, "request bodies are limited to " + MAX_BODY_BYTES + " bytes");
+            problems.write(response, ProblemType.PAYLOAD_TOO_LARGE, "request bodies are limited to " + limit + " bytes");
             return;
         }
         String key = request.getHeader(HEADER);
@@ -203,9 +207,9 @@ public class IdempotentRequestFilter extends OncePerRequestFilter {
     }
 
     /** The body, or null when it is larger than the limit. */
-    private static byte[] readLimited(InputStream in) throws IOException {
-        byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
-        return bytes.length > MAX_BODY_BYTES ? null : bytes;
+    private static byte[] readLimited(InputStream in, int limit) throws IOException {
+        byte[] bytes = in.readNBytes(limit + 1);
+        return bytes.length > limit ? null : bytes;
     }
 
     private record StoredAnswer(String requestHash, int status, String contentType, byte[] body) {

@@ -8,6 +8,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import shop.ledger.api.identity.IdentityEvents.CustomerRegistered;
 import shop.ledger.api.identity.IdentityEvents.StaffAccountCreated;
+import shop.ledger.api.identity.IdentityEvents.TwoFactorEnabled;
 import shop.ledger.api.identity.IdentityQueries.AccountView;
 import shop.ledger.api.identity.IdentityQueries.FindAccount;
 import shop.ledger.api.identity.Role;
@@ -40,6 +41,11 @@ public class AccountProjection {
     @EventHandler
     void on(StaffAccountCreated event) {
         upsert(event.accountId(), event.username(), event.encryptedEmail(), event.roles(), null);
+    }
+
+    @EventHandler
+    void on(TwoFactorEnabled event) {
+        jdbc.sql("UPDATE account_view SET two_factor = TRUE WHERE account_id = ?").param(event.accountId()).update();
     }
 
     @ResetHandler

@@ -17,4 +17,8 @@ public final class IdentityEvents {
 
     public record StaffAccountCreated(UUID accountId, String username, String encryptedEmail, Set<Role> roles) {
     }
+
+    /** The account confirmed its second factor (RFC 6238 TOTP); the secret never leaves the command side. */
+    public record TwoFactorEnabled(UUID accountId) {
+    }
 }

@@ -18,7 +18,8 @@ import java.lang.annotation.Target;
  * {@link StandaloneTest} for the read side, which is tested with order and refund-case histories written
  * straight into the event store ({@link OrderEventsFixture}). The command side's sagas would take those for
  * real ones: the order fulfilment saga would send orders to the simulated supplier, the refund-case saga
- * would schedule the decision deadline and close cases, each appending events of its own. Here they do not
+ * would schedule the decision deadline and close cases, the withdrawal saga would pay out withdrawals
+ * ({@link WithdrawalEventsFixture}), each appending events of its own. Here they do not
  * see events the fixture marked, so every history stays exactly as written. Everything else runs as usual.
  * Live streams send their heartbeat every second here (15 s by default), so a test can wait for one.
  * Test classes with this annotation share one context (apart from the plain {@code StandaloneTest} one).
@@ -30,8 +31,11 @@ import java.lang.annotation.Target;
 @TestPropertySource(properties = "ledger.live.heartbeat=1s")
 public @interface ReadSideTest {
 
-    /** The processing groups of the command side's sagas: order fulfilment, the refund-case window. */
-    String[] SAGA_PROCESSORS = {"order-fulfilment", "refund-case"};
+    /**
+     * The processing groups of the command side's sagas: order fulfilment, the refund-case window, withdrawals
+     * (the payout). A group no saga uses yet is harmless here.
+     */
+    String[] SAGA_PROCESSORS = {"order-fulfilment", "refund-case", "withdrawal"};
 
     @TestConfiguration(proxyBeanMethods = false)
     class FixtureEventsBypassTheSaga {

@@ -1,0 +1,125 @@
+package shop.ledger.command.withdrawal;
+
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.deadline.DeadlineManager;
+import org.axonframework.deadline.annotation.DeadlineHandler;
+import org.axonframework.modelling.saga.EndSaga;
+import org.axonframework.modelling.saga.SagaEventHandler;
+import org.axonframework.modelling.saga.StartSaga;
+import org.axonframework.spring.stereotype.Saga;
+import shop.ledger.api.common.Actor;
+import shop.ledger.api.common.Money;
+import shop.ledger.api.withdrawal.Withdrawals.RecordPayoutFailed;
+import shop.ledger.api.withdrawal.Withdrawals.RecordPayoutPaid;
+import shop.ledger.api.withdrawal.Withdrawals.RecordPayoutSubmitted;
+import shop.ledger.api.withdrawal.Withdrawals.WithdrawalFailed;
+import shop.ledger.api.withdrawal.Withdrawals.WithdrawalPaid;
+import shop.ledger.api.withdrawal.Withdrawals.WithdrawalRequested;
+import shop.ledger.command.payout.PayoutPort;
+import shop.ledger.command.payout.PayoutPort.Payout;
+import shop.ledger.command.payout.PayoutPort.PayoutRequest;
+import shop.ledger.platform.crypto.KeyVault;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import static org.axonframework.messaging.GenericMessage.asMessage;
+
+/**
+ * Pays a withdrawal out (R10): submits it to the payout provider with the withdrawal id as idempotency
+ * reference, then chases it on persisted deadlines until the provider says PAID (captured) or FAILED
+ * (released). A lost answer is simply submitted again under the same reference: the provider returns the
+ * first payout, so nothing is ever paid twice.
+ */
+@Saga
+@ProcessingGroup(WithdrawalSaga.PROCESSING_GROUP)
+@JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
+        isGetterVisibility = Visibility.NONE)
+public class WithdrawalSaga {
+
+    public static final String PROCESSING_GROUP = "withdrawal";
+    static final String CHASE = "chase-payout";
+    static final String ACTOR = Actor.process("withdrawal");
+
+    record ChaseDue(UUID withdrawalId) {
+    }
+
+    private UUID withdrawalId;
+    private UUID customerId;
+    private Money amount;
+    private String method;
+    private String encryptedDestination;
+    private boolean submitted;
+    private int chases;
+
+    @StartSaga
+    @SagaEventHandler(associationProperty = "withdrawalId")
+    void on(WithdrawalRequested event, PayoutPort payouts, KeyVault vault, CommandGateway commands,
+            DeadlineManager deadlines, PayoutSettings settings) {
+        withdrawalId = event.withdrawalId();
+        customerId = event.customerId();
+        amount = event.amount();
+        method = event.method();
+        encryptedDestination = event.encryptedDestination();
+        submit(payouts, vault, commands);
+        deadlines.schedule(settings.chaseDelay(chases), CHASE, new ChaseDue(withdrawalId));
+    }
+
+    @DeadlineHandler(deadlineName = CHASE)
+    void chase(ChaseDue due, PayoutPort payouts, KeyVault vault, CommandGateway commands, DeadlineManager deadlines,
+               PayoutSettings settings) {
+        Optional<Payout> payout = payouts.status(withdrawalId.toString());
+        if (payout.isPresent()) {
+            record(payout.get(), commands);
+        } else if (!submitted) {
+            submit(payouts, vault, commands); // the first answer was lost: same reference, same payout
+        }
+        chases++;
+        deadlines.schedule(settings.chaseDelay(chases), CHASE, new ChaseDue(withdrawalId));
+    }
+
+    @EndSaga
+    @SagaEventHandler(associationProperty = "withdrawalId")
+    void on(WithdrawalPaid event, DeadlineManager deadlines) {
+        deadlines.cancelAllWithinScope(CHASE);
+    }
+
+    @EndSaga
+    @SagaEventHandler(associationProperty = "withdrawalId")
+    void on(WithdrawalFailed event, DeadlineManager deadlines) {
+        deadlines.cancelAllWithinScope(CHASE);
+    }
+
+    private void submit(PayoutPort payouts, KeyVault vault, CommandGateway commands) {
+        if (vault.isErased(customerId)) {
+            send(commands, new RecordPayoutFailed(withdrawalId, "the customer's data was erased"));
+            return;
+        }
+        payouts.submit(new PayoutRequest(withdrawalId.toString(), amount, method,
+                       vault.reveal(customerId, encryptedDestination)))
+               .ifPresent(payout -> record(payout, commands));
+    }
+
+    private void record(Payout payout, CommandGateway commands) {
+        if (!submitted) {
+            send(commands, new RecordPayoutSubmitted(withdrawalId, payout.payoutReference()));
+            submitted = true;
+        }
+        switch (payout.state()) {
+            case PAID -> send(commands, new RecordPayoutPaid(withdrawalId, payout.payoutReference()));
+            case FAILED -> send(commands, new RecordPayoutFailed(withdrawalId,
+                    payout.reason() == null ? "the provider refused the payout" : payout.reason()));
+            case PENDING -> {
+                // the deadline chases it
+            }
+        }
+    }
+
+    private static void send(CommandGateway commands, Object command) {
+        commands.sendAndWait(asMessage(command).andMetaData(Map.of(Actor.ACTOR, ACTOR)));
+    }
+}

@@ -1,0 +1,70 @@
+package shop.ledger.query.withdrawal;
+
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.EventMessage;
+import org.axonframework.eventhandling.ResetHandler;
+import org.axonframework.eventhandling.TrackingToken;
+import org.axonframework.queryhandling.QueryHandler;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import shop.ledger.api.withdrawal.Withdrawals.FindReconciliation;
+import shop.ledger.api.withdrawal.Withdrawals.ReconciliationCompleted;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.sql.Timestamp;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The reconciliation runs as finance reads them back (R10): each {@link ReconciliationCompleted} kept whole as
+ * JSON, with its counts beside it. A run is recorded once, so a redelivery inserts nothing.
+ */
+@Component
+@ProcessingGroup(ReconciliationProjection.PROCESSING_GROUP)
+public class ReconciliationProjection {
+
+    public static final String PROCESSING_GROUP = "reconciliations";
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final JdbcClient jdbc;
+
+    public ReconciliationProjection(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @EventHandler
+    void on(ReconciliationCompleted event, EventMessage<?> message, TrackingToken token) {
+        jdbc.sql("""
+                     INSERT INTO reconciliation_view (reconciliation_id, position, format, submitted_by, completed_at,
+                         statement_lines, matched, unmatched_statement_lines, unmatched_withdrawals, mismatches, contents)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS JSONB))
+                     ON CONFLICT (reconciliation_id) DO NOTHING""")
+            .params(event.reconciliationId(),
+                    token.position().orElseThrow(() -> new IllegalStateException("tracking token without a position")),
+                    event.format(), event.submittedBy(),
+                    Timestamp.from(event.completedAt() == null ? message.getTimestamp() : event.completedAt()),
+                    event.statementLines(), size(event.matchedWithdrawals()), size(event.unmatchedStatementLines()),
+                    size(event.unmatchedWithdrawals()), size(event.mismatches()), JSON.writeValueAsString(event))
+            .update();
+    }
+
+    @ResetHandler
+    void reset() {
+        jdbc.sql("DELETE FROM reconciliation_view").update();
+    }
+
+    @QueryHandler
+    public Optional<ReconciliationCompleted> handle(FindReconciliation query) {
+        return jdbc.sql("SELECT contents::text FROM reconciliation_view WHERE reconciliation_id = ?")
+                   .param(query.reconciliationId())
+                   .query(String.class)
+                   .optional()
+                   .map(json -> JSON.readValue(json, ReconciliationCompleted.class));
+    }
+
+    private static int size(List<?> list) {
+        return list == null ? 0 : list.size();
+    }
+}

@@ -1,0 +1,173 @@
+package shop.ledger.query.withdrawal;
+
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.ResetHandler;
+import org.axonframework.eventhandling.TrackingToken;
+import org.axonframework.queryhandling.QueryHandler;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import shop.ledger.api.common.Money;
+import shop.ledger.api.withdrawal.Withdrawals.FindWithdrawal;
+import shop.ledger.api.withdrawal.Withdrawals.FindWithdrawals;
+import shop.ledger.api.withdrawal.Withdrawals.PayoutSubmitted;
+import shop.ledger.api.withdrawal.Withdrawals.WithdrawalFailed;
+import shop.ledger.api.withdrawal.Withdrawals.WithdrawalPage;
+import shop.ledger.api.withdrawal.Withdrawals.WithdrawalPaid;
+import shop.ledger.api.withdrawal.Withdrawals.WithdrawalReconciled;
+import shop.ledger.api.withdrawal.Withdrawals.WithdrawalRequested;
+import shop.ledger.api.withdrawal.Withdrawals.WithdrawalStatus;
+import shop.ledger.api.withdrawal.Withdrawals.WithdrawalView;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * The withdrawal read model (R10): one row per withdrawal, written in the processor's transaction with its
+ * token. A redelivered event changes nothing: a row is advanced only by a newer aggregate sequence number of its
+ * withdrawal, so a late PayoutSubmitted never moves a paid withdrawal back. The payout destination is not kept
+ * here at all, not even encrypted (R11): no read of a withdrawal shows it.
+ */
+@Component
+@ProcessingGroup(WithdrawalProjection.PROCESSING_GROUP)
+public class WithdrawalProjection {
+
+    public static final String PROCESSING_GROUP = "withdrawals";
+
+    private final JdbcClient jdbc;
+
+    public WithdrawalProjection(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @EventHandler
+    void on(WithdrawalRequested event, DomainEventMessage<?> message, TrackingToken token) {
+        jdbc.sql("""
+                     INSERT INTO withdrawal_view (withdrawal_id, position, customer_id, wallet_id, amount, currency,
+                         method, status, requested_at, last_sequence)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (withdrawal_id) DO NOTHING""")
+            .params(event.withdrawalId(), position(token), event.customerId(), event.walletId(),
+                    event.amount().amount(), event.amount().currency(), event.method(),
+                    WithdrawalStatus.REQUESTED.name(),
+                    Timestamp.from(event.requestedAt() == null ? message.getTimestamp() : event.requestedAt()),
+                    message.getSequenceNumber())
+            .update();
+    }
+
+    @EventHandler
+    void on(PayoutSubmitted event, DomainEventMessage<?> message) {
+        advance(message, event.withdrawalId(), "status = ?, payout_reference = ?, submitted_at = ?",
+                WithdrawalStatus.PAYOUT_SUBMITTED.name(), event.payoutReference(), timestamp(event.submittedAt()));
+    }
+
+    /** The provider's reference is kept if it came only now (a payout confirmed without a submission answer). */
+    @EventHandler
+    void on(WithdrawalPaid event, DomainEventMessage<?> message) {
+        advance(message, event.withdrawalId(),
+                "status = ?, payout_reference = COALESCE(?, payout_reference), paid_at = ?",
+                WithdrawalStatus.PAID.name(), event.payoutReference(), timestamp(event.paidAt()));
+    }
+
+    @EventHandler
+    void on(WithdrawalFailed event, DomainEventMessage<?> message) {
+        advance(message, event.withdrawalId(), "status = ?, failure_reason = ?, failed_at = ?",
+                WithdrawalStatus.FAILED.name(), event.reason(), timestamp(event.failedAt()));
+    }
+
+    /** Finance matched it to a statement line; the status stays what the payout made it. */
+    @EventHandler
+    void on(WithdrawalReconciled event, DomainEventMessage<?> message) {
+        advance(message, event.withdrawalId(), "reconciled = TRUE, reconciliation_id = ?, reconciled_at = ?",
+                event.reconciliationId(), timestamp(event.reconciledAt()));
+    }
+
+    @ResetHandler
+    void reset() {
+        jdbc.sql("DELETE FROM withdrawal_view").update();
+    }
+
+    /** One withdrawal; with a customer id, only if it is theirs. */
+    @QueryHandler
+    public Optional<WithdrawalView> handle(FindWithdrawal query) {
+        StringBuilder sql = new StringBuilder("SELECT * FROM withdrawal_view WHERE withdrawal_id = ?");
+        List<Object> params = new ArrayList<>(List.of(query.withdrawalId()));
+        if (query.customerId() != null) {
+            sql.append(" AND customer_id = ?");
+            params.add(query.customerId());
+        }
+        return jdbc.sql(sql.toString()).params(params).query(WithdrawalProjection::view).optional();
+    }
+
+    /**
+     * Newest first; the position of the last item is the next page's bound. {@code from} (inclusive) and
+     * {@code to} (exclusive) bound the time the withdrawal was requested.
+     */
+    @QueryHandler
+    public WithdrawalPage handle(FindWithdrawals query) {
+        StringBuilder sql = new StringBuilder("SELECT * FROM withdrawal_view WHERE position < ?");
+        List<Object> params = new ArrayList<>();
+        params.add(query.beforePosition() == null ? Long.MAX_VALUE : query.beforePosition());
+        if (query.customerId() != null) {
+            sql.append(" AND customer_id = ?");
+            params.add(query.customerId());
+        }
+        if (query.status() != null) {
+            sql.append(" AND status = ?");
+            params.add(query.status().name());
+        }
+        if (query.from() != null) {
+            sql.append(" AND requested_at >= ?");
+            params.add(Timestamp.from(query.from()));
+        }
+        if (query.to() != null) {
+            sql.append(" AND requested_at < ?");
+            params.add(Timestamp.from(query.to()));
+        }
+        sql.append(" ORDER BY position DESC LIMIT ?");
+        params.add(query.limit() + 1);
+        List<WithdrawalView> rows = jdbc.sql(sql.toString()).params(params).query(WithdrawalProjection::view).list();
+
+        boolean more = rows.size() > query.limit();
+        List<WithdrawalView> page = more ? rows.subList(0, query.limit()) : rows;
+        return new WithdrawalPage(List.copyOf(page), more ? page.get(page.size() - 1).position() : null);
+    }
+
+    /** Applies an event's changes to the row, unless a newer event of the withdrawal was applied already. */
+    private void advance(DomainEventMessage<?> message, UUID withdrawalId, String assignments, Object... values) {
+        long sequence = message.getSequenceNumber();
+        Object[] params = Stream.concat(Stream.of(values), Stream.of(sequence, withdrawalId, sequence)).toArray();
+        jdbc.sql("UPDATE withdrawal_view SET " + assignments
+                         + ", last_sequence = ? WHERE withdrawal_id = ? AND last_sequence < ?")
+            .params(params)
+            .update();
+    }
+
+    private static long position(TrackingToken token) {
+        return token.position().orElseThrow(() -> new IllegalStateException("tracking token without a position: " + token));
+    }
+
+    private static Timestamp timestamp(Instant instant) {
+        return instant == null ? null : Timestamp.from(instant);
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        Timestamp timestamp = rs.getTimestamp(column);
+        return timestamp == null ? null : timestamp.toInstant();
+    }
+
+    private static WithdrawalView view(ResultSet rs, int row) throws SQLException {
+        return new WithdrawalView(rs.getObject("withdrawal_id", UUID.class), rs.getObject("customer_id", UUID.class),
+                Money.of(rs.getLong("amount"), rs.getString("currency")), rs.getString("method"),
+                WithdrawalStatus.valueOf(rs.getString("status")), instant(rs, "requested_at"),
+                rs.getString("payout_reference"), instant(rs, "paid_at"), rs.getString("failure_reason"),
+                rs.getBoolean("reconciled"), rs.getLong("position"));
+    }
+}

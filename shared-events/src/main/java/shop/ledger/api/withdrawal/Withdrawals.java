@@ -1,0 +1,113 @@
+package shop.ledger.api.withdrawal;
+
+import org.axonframework.modelling.command.TargetAggregateIdentifier;
+import shop.ledger.api.common.Money;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Withdrawals (R10): the available balance paid out through the payout provider, after a second factor.
+ * The destination travels and is stored only encrypted under the customer's key (R11).
+ */
+public final class Withdrawals {
+
+    private Withdrawals() {
+    }
+
+    public enum WithdrawalStatus {
+        REQUESTED,
+        PAYOUT_SUBMITTED,
+        PAID,
+        FAILED
+    }
+
+    // ---- commands ----
+
+    /** The plain destination lives only in this command; the handler encrypts it. */
+    public record RequestWithdrawal(@TargetAggregateIdentifier UUID withdrawalId, UUID customerId, UUID walletId,
+                                    Money amount, String method, String destination) {
+    }
+
+    public record RecordPayoutSubmitted(@TargetAggregateIdentifier UUID withdrawalId, String payoutReference) {
+    }
+
+    public record RecordPayoutPaid(@TargetAggregateIdentifier UUID withdrawalId, String payoutReference) {
+    }
+
+    public record RecordPayoutFailed(@TargetAggregateIdentifier UUID withdrawalId, String reason) {
+    }
+
+    /** Finance matched the withdrawal to a line of the provider's statement. */
+    public record MarkWithdrawalReconciled(@TargetAggregateIdentifier UUID withdrawalId, UUID reconciliationId) {
+    }
+
+    // ---- events ----
+
+    public record WithdrawalRequested(UUID withdrawalId, UUID customerId, UUID walletId, Money amount, String method,
+                                      String encryptedDestination, Instant requestedAt) {
+    }
+
+    public record PayoutSubmitted(UUID withdrawalId, String payoutReference, Instant submittedAt) {
+    }
+
+    public record WithdrawalPaid(UUID withdrawalId, String payoutReference, Instant paidAt) {
+    }
+
+    public record WithdrawalFailed(UUID withdrawalId, String reason, Instant failedAt) {
+    }
+
+    public record WithdrawalReconciled(UUID withdrawalId, UUID reconciliationId, Instant reconciledAt) {
+    }
+
+    // ---- reconciliation ----
+
+    /** One line of a provider statement, as parsed (amount in minor units). */
+    public record StatementLine(int lineNumber, String payoutReference, Money amount, String status,
+                                Instant bookedAt) {
+    }
+
+    /** A statement line and a withdrawal that disagree: both sides, and what differs. */
+    public record Mismatch(String payoutReference, UUID withdrawalId, String field, String statement,
+                           String ledger) {
+    }
+
+    public record RunReconciliation(@TargetAggregateIdentifier UUID reconciliationId, String format,
+                                    List<StatementLine> lines, String submittedBy) {
+    }
+
+    /**
+     * One run, recorded whole: what was matched, what was not, by which rules, so the history of
+     * reconciliation can be replayed.
+     */
+    public record ReconciliationCompleted(UUID reconciliationId, String format, String rules, int statementLines,
+                                          List<UUID> matchedWithdrawals, List<String> unmatchedStatementLines,
+                                          List<UUID> unmatchedWithdrawals, List<Mismatch> mismatches,
+                                          String submittedBy, Instant completedAt) {
+    }
+
+    // ---- queries ----
+
+    public record FindWithdrawal(UUID withdrawalId, UUID customerId) {
+    }
+
+    public record FindWithdrawals(UUID customerId, WithdrawalStatus status, Instant from, Instant to, int limit,
+                                  Long beforePosition) {
+    }
+
+    public record WithdrawalView(UUID withdrawalId, UUID customerId, Money amount, String method,
+                                 WithdrawalStatus status, Instant requestedAt, String payoutReference, Instant paidAt,
+                                 String failureReason, boolean reconciled, long position) {
+    }
+
+    public record WithdrawalPage(List<WithdrawalView> items, Long nextBeforePosition) {
+    }
+
+    public record FindReconciliation(UUID reconciliationId) {
+    }
+
+    public record StatementDay(LocalDate date) {
+    }
+}
