@@ -1,4 +1,4 @@
--- Axon Framework's JDBC tables on PostgreSQL. Every serialized column is bytea: large objects (oid)
+-- Axon Framework's JDBC tables on PostgreSQL. Every serialized column is bytea: PostgreSQL large objects
 -- were measured here to be twenty times slower and they leak.
 -- Names follow Axon's default JDBC schema (unquoted, so PostgreSQL folds them to lower case).
 
