@@ -196,7 +196,11 @@ public class ProjectionOperations implements AutoCloseable {
             slowest = Math.min(slowest, Math.max(0.0, Math.min(1.0, done)));
             computed = true;
         }
-        return computed ? slowest : (status.isEmpty() ? 0.0 : null);
+        if (computed) {
+            return slowest;
+        }
+        // not yet claimed after a reset: 0; replaying but not computable: unknown (never unboxed)
+        return status.isEmpty() ? Double.valueOf(0.0) : null;
     }
 
     private boolean replayable(EventProcessingConfiguration config, Set<String> sagas, EventProcessor processor) {
