@@ -28,7 +28,6 @@ import shop.ledger.api.order.OrderEvents.OrderPlaced;
 import shop.ledger.api.wallet.ReservationPurpose;
 import shop.ledger.api.wallet.WalletCommands.ReserveFunds;
 import shop.ledger.command.catalogue.CatalogueService;
-import shop.ledger.command.order.Order.Settlement;
 import shop.ledger.platform.crypto.KeyVault;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -56,14 +55,15 @@ public class OrderCommandHandlers {
     private final OrderMoney money;
 
     public OrderCommandHandlers(Repository<Order> orders, Repository<CatalogueService> catalogue,
-                                CommandGateway commands, KeyVault vault, JdbcClient jdbc, Clock clock) {
+                                CommandGateway commands, KeyVault vault, JdbcClient jdbc, Clock clock,
+                                OrderMoney money) {
         this.orders = orders;
         this.catalogue = catalogue;
         this.commands = commands;
         this.vault = vault;
         this.jdbc = jdbc;
         this.clock = clock;
-        this.money = new OrderMoney(commands, jdbc);
+        this.money = money;
     }
 
     /**
@@ -113,7 +113,7 @@ public class OrderCommandHandlers {
     @CommandHandler
     public void handle(RecordSubmissionError command) {
         Aggregate<Order> order = orders.load(command.orderId().toString());
-        settle(order, order.invoke(o -> o.refusedBySupplier(command.attempt(), command.message(),
+        money.settle(order, order.invoke(o -> o.refusedBySupplier(command.attempt(), command.message(),
                 command.retriesLeft(), clock.instant())), "submission refused by the supplier");
     }
 
@@ -128,19 +128,19 @@ public class OrderCommandHandlers {
         UUID customerId = order.invoke(Order::customerId);
         String result = vault.isErased(customerId) ? KeyVault.ERASED
                 : vault.encrypt(customerId, command.resultCode() == null ? "" : command.resultCode());
-        settle(order, order.invoke(o -> o.complete(result, clock.instant())), null);
+        money.settle(order, order.invoke(o -> o.complete(result, clock.instant())), null);
     }
 
     @CommandHandler
     public void handle(RejectOrder command) {
         Aggregate<Order> order = orders.load(command.orderId().toString());
-        settle(order, order.invoke(o -> o.rejectedBySupplier(command.reason(), clock.instant())), "rejected by the supplier");
+        money.settle(order, order.invoke(o -> o.rejectedBySupplier(command.reason(), clock.instant())), "rejected by the supplier");
     }
 
     @CommandHandler
     public void handle(CancelOrder command) {
         Aggregate<Order> order = load(command.orderId());
-        settle(order, order.invoke(o -> o.cancel(command.customerId(), clock.instant())), "cancelled by the customer");
+        money.settle(order, order.invoke(o -> o.cancel(command.customerId(), clock.instant())), "cancelled by the customer");
     }
 
     @CommandHandler
@@ -158,12 +158,8 @@ public class OrderCommandHandlers {
             throw new RuleViolation(ProblemType.VALIDATION_FAILED, "a reason is required to reject");
         }
         Aggregate<Order> order = load(command.orderId());
-        settle(order, order.invoke(o -> o.resolveByRejecting(command.reason().strip(), command.staffId(),
+        money.settle(order, order.invoke(o -> o.resolveByRejecting(command.reason().strip(), command.staffId(),
                 clock.instant())), "rejected by staff: not found at the supplier");
-    }
-
-    private void settle(Aggregate<Order> order, Settlement settlement, String reason) {
-        money.settle(order, settlement, reason);
     }
 
     private Aggregate<Order> load(UUID orderId) {

@@ -86,7 +86,8 @@ class OrderTest {
         fixture.registerAnnotatedCommandHandler(new OrderCommandHandlers(fixture.getRepository(),
                 catalogue(offer(true, new Requirements(true, false, false, false))),
                 DefaultCommandGateway.builder().commandBus(walletBus).build(), vault, CommandTestDatabase.jdbc(),
-                Clock.fixed(NOW, ZoneOffset.UTC)));
+                Clock.fixed(NOW, ZoneOffset.UTC), new OrderMoney(DefaultCommandGateway.builder().commandBus(walletBus).build(),
+                CommandTestDatabase.jdbc())));
         placed = new OrderPlaced(order, customer, wallet, SERVICE, "Carrier unlock", vault.encrypt(customer, VALID_IMEI),
                 vault.encrypt(customer, "{}"), PRICE, "P3D", "simulator", "1001");
     }
@@ -152,7 +153,8 @@ class OrderTest {
         fixture.registerAnnotatedCommandHandler(new OrderCommandHandlers(fixture.getRepository(),
                 catalogue(offer(true, new Requirements(true, true, false, false))),
                 DefaultCommandGateway.builder().commandBus(walletBus).build(), vault, CommandTestDatabase.jdbc(),
-                Clock.fixed(NOW, ZoneOffset.UTC)));
+                Clock.fixed(NOW, ZoneOffset.UTC), new OrderMoney(DefaultCommandGateway.builder().commandBus(walletBus).build(),
+                CommandTestDatabase.jdbc())));
         fixture.givenNoPriorActivity()
                .when(new PlaceOrder(order, customer, wallet, SERVICE, VALID_IMEI, OrderFields.NONE))
                .expectException(violation(ProblemType.VALIDATION_FAILED))
