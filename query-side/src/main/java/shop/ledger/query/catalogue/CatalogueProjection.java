@@ -7,6 +7,7 @@ import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import shop.ledger.query.support.BatchedWrites;
 import shop.ledger.api.catalogue.Catalogue.DeliveryEstimate;
 import shop.ledger.api.catalogue.Catalogue.FindService;
 import shop.ledger.api.catalogue.Catalogue.FindServices;
@@ -34,10 +35,28 @@ public class CatalogueProjection {
 
     public static final String PROCESSING_GROUP = "catalogue";
 
-    private final JdbcClient jdbc;
+    private static final String DEFINE = """
+            INSERT INTO catalogue_view (service_id, code, name, kind, price_amount, currency,
+                delivery_min, delivery_max, requires_imei, requires_model, requires_network,
+                requires_serial_number, active, supplier, supplier_service_id, position)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (service_id) DO UPDATE SET
+                code = EXCLUDED.code, name = EXCLUDED.name, kind = EXCLUDED.kind,
+                price_amount = EXCLUDED.price_amount, currency = EXCLUDED.currency,
+                delivery_min = EXCLUDED.delivery_min, delivery_max = EXCLUDED.delivery_max,
+                requires_imei = EXCLUDED.requires_imei, requires_model = EXCLUDED.requires_model,
+                requires_network = EXCLUDED.requires_network,
+                requires_serial_number = EXCLUDED.requires_serial_number, active = EXCLUDED.active,
+                supplier = EXCLUDED.supplier, supplier_service_id = EXCLUDED.supplier_service_id,
+                position = EXCLUDED.position
+            WHERE catalogue_view.position < EXCLUDED.position""";
 
-    public CatalogueProjection(JdbcClient jdbc) {
+    private final JdbcClient jdbc;
+    private final BatchedWrites writes;
+
+    public CatalogueProjection(JdbcClient jdbc, BatchedWrites writes) {
         this.jdbc = jdbc;
+        this.writes = writes;
     }
 
     @EventHandler
@@ -48,31 +67,17 @@ public class CatalogueProjection {
         Requirements requires = offer.requires() == null
                 ? new Requirements(false, false, false, false) : offer.requires();
         SupplierService supplier = offer.supplier() == null ? new SupplierService(null, null) : offer.supplier();
-        jdbc.sql("""
-                     INSERT INTO catalogue_view (service_id, code, name, kind, price_amount, currency,
-                         delivery_min, delivery_max, requires_imei, requires_model, requires_network,
-                         requires_serial_number, active, supplier, supplier_service_id, position)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                     ON CONFLICT (service_id) DO UPDATE SET
-                         code = EXCLUDED.code, name = EXCLUDED.name, kind = EXCLUDED.kind,
-                         price_amount = EXCLUDED.price_amount, currency = EXCLUDED.currency,
-                         delivery_min = EXCLUDED.delivery_min, delivery_max = EXCLUDED.delivery_max,
-                         requires_imei = EXCLUDED.requires_imei, requires_model = EXCLUDED.requires_model,
-                         requires_network = EXCLUDED.requires_network,
-                         requires_serial_number = EXCLUDED.requires_serial_number, active = EXCLUDED.active,
-                         supplier = EXCLUDED.supplier, supplier_service_id = EXCLUDED.supplier_service_id,
-                         position = EXCLUDED.position
-                     WHERE catalogue_view.position < EXCLUDED.position""")
-            .params(event.serviceId(), offer.code(), offer.name(), offer.kind().name(), offer.price().amount(),
-                    offer.price().currency(), delivery.min(), delivery.max(), requires.imei(), requires.model(),
-                    requires.network(), requires.serialNumber(), offer.active(), supplier.supplier(),
-                    supplier.supplierServiceId(), position(token))
-            .update();
+        // the newest definition of a batch wins, as the position guard would decide anyway
+        writes.writeLatest(event.serviceId(), DEFINE,
+                event.serviceId(), offer.code(), offer.name(), offer.kind().name(), offer.price().amount(),
+                offer.price().currency(), delivery.min(), delivery.max(), requires.imei(), requires.model(),
+                requires.network(), requires.serialNumber(), offer.active(), supplier.supplier(),
+                supplier.supplierServiceId(), position(token));
     }
 
     @ResetHandler
     void reset() {
-        jdbc.sql("DELETE FROM catalogue_view").update();
+        jdbc.sql("TRUNCATE catalogue_view").update();
     }
 
     @QueryHandler

@@ -6,6 +6,7 @@ import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import shop.ledger.query.support.BatchedWrites;
 import shop.ledger.api.identity.IdentityEvents.CustomerRegistered;
 import shop.ledger.api.identity.IdentityEvents.StaffAccountCreated;
 import shop.ledger.api.identity.IdentityEvents.TwoFactorEnabled;
@@ -27,10 +28,16 @@ public class AccountProjection {
 
     public static final String PROCESSING_GROUP = "accounts";
 
-    private final JdbcClient jdbc;
+    private static final String ADD_ACCOUNT = """
+            INSERT INTO account_view (account_id, username, encrypted_email, roles, wallet_id)
+            VALUES (?, ?, ?, ?, ?) ON CONFLICT (account_id) DO NOTHING""";
 
-    public AccountProjection(JdbcClient jdbc) {
+    private final JdbcClient jdbc;
+    private final BatchedWrites writes;
+
+    public AccountProjection(JdbcClient jdbc, BatchedWrites writes) {
         this.jdbc = jdbc;
+        this.writes = writes;
     }
 
     @EventHandler
@@ -45,12 +52,13 @@ public class AccountProjection {
 
     @EventHandler
     void on(TwoFactorEnabled event) {
-        jdbc.sql("UPDATE account_view SET two_factor = TRUE WHERE account_id = ?").param(event.accountId()).update();
+        writes.write(event.accountId(), "UPDATE account_view SET two_factor = TRUE WHERE account_id = ?",
+                event.accountId());
     }
 
     @ResetHandler
     void reset() {
-        jdbc.sql("DELETE FROM account_view").update();
+        jdbc.sql("TRUNCATE account_view").update();
     }
 
     @QueryHandler
@@ -64,12 +72,8 @@ public class AccountProjection {
     }
 
     private void upsert(UUID accountId, String username, String encryptedEmail, Set<Role> roles, UUID walletId) {
-        jdbc.sql("""
-                     INSERT INTO account_view (account_id, username, encrypted_email, roles, wallet_id)
-                     VALUES (?, ?, ?, ?, ?) ON CONFLICT (account_id) DO NOTHING""")
-            .params(accountId, username, encryptedEmail,
-                    roles.stream().map(Role::name).sorted().collect(Collectors.joining(",")), walletId)
-            .update();
+        writes.write(accountId, ADD_ACCOUNT, accountId, username, encryptedEmail,
+                roles.stream().map(Role::name).sorted().collect(Collectors.joining(",")), walletId);
     }
 
     private static Set<Role> roles(String csv) {

@@ -9,6 +9,7 @@ import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import shop.ledger.query.support.BatchedWrites;
 import shop.ledger.api.common.Money;
 import shop.ledger.api.order.OrderEvents.OrderCancelled;
 import shop.ledger.api.order.OrderEvents.OrderCompleted;
@@ -48,6 +49,8 @@ import java.util.stream.Stream;
  * Rows are written in the processor's transaction, with its token. A redelivered event changes nothing: the
  * row is advanced only by a newer aggregate sequence number, and timeline entries are keyed by event id.
  * IMEI and result stay encrypted here; the web layer reveals or masks them per caller (R11, R13).
+ * Writes are batched per processor batch ({@link BatchedWrites}); an order's row and its timeline entries are
+ * written in event order, as an entry reads the status the row has at that point.
  */
 @Component
 @ProcessingGroup(OrderProjection.PROCESSING_GROUP)
@@ -58,22 +61,33 @@ public class OrderProjection {
     /** Computed at query time: lateness depends on the clock, not on an event (R4, R5). */
     private static final String OVERDUE = "(o.status = 'IN_PROCESS' AND COALESCE(o.estimated_by < now(), FALSE))";
 
-    private final JdbcClient jdbc;
+    private static final String PLACE = """
+            INSERT INTO order_view (order_id, position, customer_id, wallet_id, service_id, service_name,
+                encrypted_imei, status, price_amount, currency, placed_at, last_sequence)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO NOTHING""";
+    private static final String NOTE = """
+            INSERT INTO order_timeline (event_id, order_id, sequence, position, occurred_at, status, note)
+            SELECT ?, order_id, ?, ?, ?, status, ? FROM order_view WHERE order_id = ?
+            ON CONFLICT (event_id) DO NOTHING""";
+    private static final String CASE_NOTE = """
+            INSERT INTO order_timeline (event_id, order_id, sequence, position, occurred_at, status, note)
+            VALUES (?, ?, NULL, ?, ?, NULL, ?)
+            ON CONFLICT (event_id) DO NOTHING""";
 
-    public OrderProjection(JdbcClient jdbc) {
+    private final JdbcClient jdbc;
+    private final BatchedWrites writes;
+
+    public OrderProjection(JdbcClient jdbc, BatchedWrites writes) {
         this.jdbc = jdbc;
+        this.writes = writes;
     }
 
     @EventHandler
     void on(OrderPlaced event, DomainEventMessage<?> message, TrackingToken token) {
-        jdbc.sql("""
-                     INSERT INTO order_view (order_id, position, customer_id, wallet_id, service_id, service_name,
-                         encrypted_imei, status, price_amount, currency, placed_at, last_sequence)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO NOTHING""")
-            .params(event.orderId(), position(token), event.customerId(), event.walletId(), event.serviceId(),
-                    event.serviceName(), event.encryptedImei(), OrderStatus.PENDING.name(), event.price().amount(),
-                    event.price().currency(), Timestamp.from(message.getTimestamp()), message.getSequenceNumber())
-            .update();
+        writes.write(event.orderId(), PLACE,
+                event.orderId(), position(token), event.customerId(), event.walletId(), event.serviceId(),
+                event.serviceName(), event.encryptedImei(), OrderStatus.PENDING.name(), event.price().amount(),
+                event.price().currency(), Timestamp.from(message.getTimestamp()), message.getSequenceNumber());
         note(message, token, event.orderId(), "Order placed; its price is reserved in the wallet");
     }
 
@@ -160,8 +174,7 @@ public class OrderProjection {
 
     @ResetHandler
     void reset() {
-        jdbc.sql("DELETE FROM order_timeline").update();
-        jdbc.sql("DELETE FROM order_view").update();
+        jdbc.sql("TRUNCATE order_timeline, order_view").update();
     }
 
     @QueryHandler
@@ -210,21 +223,15 @@ public class OrderProjection {
     private void advance(DomainEventMessage<?> message, UUID orderId, String assignments, Object... values) {
         long sequence = message.getSequenceNumber();
         Object[] params = Stream.concat(Stream.of(values), Stream.of(sequence, orderId, sequence)).toArray();
-        jdbc.sql("UPDATE order_view SET " + (assignments.isEmpty() ? "" : assignments + ", ")
-                         + "last_sequence = ? WHERE order_id = ? AND last_sequence < ?")
-            .params(params)
-            .update();
+        writes.write(orderId, "UPDATE order_view SET " + (assignments.isEmpty() ? "" : assignments + ", ")
+                + "last_sequence = ? WHERE order_id = ? AND last_sequence < ?", params);
     }
 
     /** A timeline entry at the event's time, with the order's status once the event is applied. */
     private void note(DomainEventMessage<?> message, TrackingToken token, UUID orderId, String note) {
-        jdbc.sql("""
-                     INSERT INTO order_timeline (event_id, order_id, sequence, position, occurred_at, status, note)
-                     SELECT ?, order_id, ?, ?, ?, status, ? FROM order_view WHERE order_id = ?
-                     ON CONFLICT (event_id) DO NOTHING""")
-            .params(message.getIdentifier(), message.getSequenceNumber(), position(token),
-                    Timestamp.from(message.getTimestamp()), note, orderId)
-            .update();
+        // queued on the order's row: it runs after this event's update and before the next one's
+        writes.write(orderId, NOTE, message.getIdentifier(), message.getSequenceNumber(), position(token),
+                Timestamp.from(message.getTimestamp()), note, orderId);
     }
 
     /**
@@ -233,12 +240,8 @@ public class OrderProjection {
      * status is left empty and read as the order's status at that point (see {@link #timelines}).
      */
     private void caseNote(EventMessage<?> message, TrackingToken token, UUID orderId, String note) {
-        jdbc.sql("""
-                     INSERT INTO order_timeline (event_id, order_id, sequence, position, occurred_at, status, note)
-                     VALUES (?, ?, NULL, ?, ?, NULL, ?)
-                     ON CONFLICT (event_id) DO NOTHING""")
-            .params(message.getIdentifier(), orderId, position(token), Timestamp.from(message.getTimestamp()), note)
-            .update();
+        writes.write(message.getIdentifier(), CASE_NOTE,
+                message.getIdentifier(), orderId, position(token), Timestamp.from(message.getTimestamp()), note);
     }
 
     private Map<UUID, List<TimelineEntry>> timelines(List<UUID> orderIds) {

@@ -8,6 +8,7 @@ import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import shop.ledger.query.support.BatchedWrites;
 import shop.ledger.api.refund.RefundCases.CaseStatus;
 import shop.ledger.api.refund.RefundCases.FindRefundCase;
 import shop.ledger.api.refund.RefundCases.FindRefundCaseQueue;
@@ -42,20 +43,21 @@ public class RefundCaseProjection {
     public static final String PROCESSING_GROUP = "refund-cases";
 
     private final JdbcClient jdbc;
+    private final BatchedWrites writes;
 
-    public RefundCaseProjection(JdbcClient jdbc) {
+    public RefundCaseProjection(JdbcClient jdbc, BatchedWrites writes) {
         this.jdbc = jdbc;
+        this.writes = writes;
     }
 
     @EventHandler
     void on(RefundCaseOpened event, DomainEventMessage<?> message, TrackingToken token) {
-        jdbc.sql("""
-                     INSERT INTO refund_case_view (refund_case_id, position, order_id, customer_id, status, opened_at,
-                         decision_due_by, last_sequence)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (refund_case_id) DO NOTHING""")
-            .params(event.refundCaseId(), position(token), event.orderId(), event.customerId(), CaseStatus.OPEN.name(),
-                    timestamp(event.openedAt()), timestamp(event.decisionDueBy()), message.getSequenceNumber())
-            .update();
+        writes.write(event.refundCaseId(), """
+                INSERT INTO refund_case_view (refund_case_id, position, order_id, customer_id, status, opened_at,
+                    decision_due_by, last_sequence)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (refund_case_id) DO NOTHING""",
+                event.refundCaseId(), position(token), event.orderId(), event.customerId(), CaseStatus.OPEN.name(),
+                timestamp(event.openedAt()), timestamp(event.decisionDueBy()), message.getSequenceNumber());
     }
 
     /** Decided is final, whether the case was open or escalated (R6). */
@@ -82,7 +84,7 @@ public class RefundCaseProjection {
 
     @ResetHandler
     void reset() {
-        jdbc.sql("DELETE FROM refund_case_view").update();
+        jdbc.sql("TRUNCATE refund_case_view").update();
     }
 
     @QueryHandler
@@ -134,10 +136,8 @@ public class RefundCaseProjection {
     private void advance(DomainEventMessage<?> message, UUID refundCaseId, String assignments, Object... values) {
         long sequence = message.getSequenceNumber();
         Object[] params = Stream.concat(Stream.of(values), Stream.of(sequence, refundCaseId, sequence)).toArray();
-        jdbc.sql("UPDATE refund_case_view SET " + assignments
-                         + ", last_sequence = ? WHERE refund_case_id = ? AND last_sequence < ?")
-            .params(params)
-            .update();
+        writes.write(refundCaseId, "UPDATE refund_case_view SET " + assignments
+                + ", last_sequence = ? WHERE refund_case_id = ? AND last_sequence < ?", params);
     }
 
     private static long position(TrackingToken token) {

@@ -7,6 +7,7 @@ import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import shop.ledger.query.support.BatchedWrites;
 import shop.ledger.api.wallet.ReservationPurpose;
 import shop.ledger.api.wallet.WalletEvents.BalanceAdjusted;
 import shop.ledger.api.wallet.WalletEvents.FundsDeposited;
@@ -19,6 +20,7 @@ import shop.ledger.api.wallet.WalletQueries.TrialBalance;
 import shop.ledger.api.wallet.WalletQueries.TrialBalances;
 
 import java.sql.Timestamp;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -44,10 +46,16 @@ public class JournalProjection {
         CUSTOMER_AVAILABLE, CUSTOMER_HELD, PAYMENT_CLEARING, REVENUE, PAYOUT_CLEARING, ADJUSTMENTS
     }
 
-    private final JdbcClient jdbc;
+    private static final String POST = """
+            INSERT INTO journal_posting (event_id, leg, occurred_at, account, wallet_id, currency, amount)
+            VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, leg) DO NOTHING""";
 
-    public JournalProjection(JdbcClient jdbc) {
+    private final JdbcClient jdbc;
+    private final BatchedWrites writes;
+
+    public JournalProjection(JdbcClient jdbc, BatchedWrites writes) {
         this.jdbc = jdbc;
+        this.writes = writes;
     }
 
     @EventHandler
@@ -79,17 +87,15 @@ public class JournalProjection {
     }
 
     private void post(EventMessage<?> message, int leg, Account account, UUID walletId, String currency, long amount) {
-        jdbc.sql("""
-                     INSERT INTO journal_posting (event_id, leg, occurred_at, account, wallet_id, currency, amount)
-                     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, leg) DO NOTHING""")
-            .params(message.getIdentifier(), leg, Timestamp.from(message.getTimestamp()), account.name(), walletId,
-                    currency, amount)
-            .update();
+        // a posting is its own row: every posting of a batch goes in one JDBC batch
+        writes.write(List.of(message.getIdentifier(), leg), POST,
+                message.getIdentifier(), leg, Timestamp.from(message.getTimestamp()), account.name(), walletId,
+                currency, amount);
     }
 
     @ResetHandler
     void reset() {
-        jdbc.sql("DELETE FROM journal_posting").update();
+        jdbc.sql("TRUNCATE journal_posting").update();
     }
 
     @QueryHandler

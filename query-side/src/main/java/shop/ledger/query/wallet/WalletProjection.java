@@ -7,6 +7,7 @@ import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import shop.ledger.query.support.BatchedWrites;
 import shop.ledger.api.wallet.WalletEvents.BalanceAdjusted;
 import shop.ledger.api.wallet.WalletEvents.FundsDeposited;
 import shop.ledger.api.wallet.WalletEvents.FundsReserved;
@@ -33,6 +34,8 @@ import java.util.UUID;
  * The wallet read model: balances and statement lines. Each line records the balances the event left
  * behind. Rows are written in the processor's transaction, with its token: a batch is applied exactly
  * once, and a redelivered event changes nothing (lines are keyed by event id, balances by sequence).
+ * Writes are batched per processor batch ({@link BatchedWrites}): of a wallet's balance updates in one
+ * batch only the newest is sent, as the balances each event states make the earlier ones redundant.
  */
 @Component
 @ProcessingGroup(WalletProjection.PROCESSING_GROUP)
@@ -40,48 +43,51 @@ public class WalletProjection {
 
     public static final String PROCESSING_GROUP = "wallets";
 
-    private final JdbcClient jdbc;
+    private static final String OPEN_WALLET = """
+            INSERT INTO wallet_view (wallet_id, customer_id, currency, available, held, last_sequence)
+            VALUES (?, ?, ?, 0, 0, ?) ON CONFLICT (wallet_id) DO NOTHING""";
+    private static final String SET_BALANCES = """
+            UPDATE wallet_view SET available = ?, held = ?, last_sequence = ?
+            WHERE wallet_id = ? AND last_sequence < ?""";
+    private static final String ADD_LINE = """
+            INSERT INTO statement_line (line_id, wallet_id, sequence, occurred_at, kind, amount,
+                available_change, held_change, available_after, held_after,
+                order_id, withdrawal_id, refund_case_id, deposit_id, reason)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (line_id) DO NOTHING""";
 
-    public WalletProjection(JdbcClient jdbc) {
+    private final JdbcClient jdbc;
+    private final BatchedWrites writes;
+
+    public WalletProjection(JdbcClient jdbc, BatchedWrites writes) {
         this.jdbc = jdbc;
+        this.writes = writes;
     }
 
     @EventHandler
     void on(WalletOpened event, DomainEventMessage<?> message) {
-        jdbc.sql("""
-                     INSERT INTO wallet_view (wallet_id, customer_id, currency, available, held, last_sequence)
-                     VALUES (?, ?, ?, 0, 0, ?) ON CONFLICT (wallet_id) DO NOTHING""")
-            .params(event.walletId(), event.customerId(), event.currency(), message.getSequenceNumber())
-            .update();
+        writes.write(event.walletId(), OPEN_WALLET,
+                event.walletId(), event.customerId(), event.currency(), message.getSequenceNumber());
     }
 
     @EventHandler
     void on(MoneyMoved event, DomainEventMessage<?> message) {
         long sequence = message.getSequenceNumber();
-        jdbc.sql("""
-                     UPDATE wallet_view SET available = ?, held = ?, last_sequence = ?
-                     WHERE wallet_id = ? AND last_sequence < ?""")
-            .params(event.availableAfter(), event.heldAfter(), sequence, event.walletId(), sequence)
-            .update();
+        writes.writeLatest(event.walletId(), SET_BALANCES,
+                event.availableAfter(), event.heldAfter(), sequence, event.walletId(), sequence);
         References references = References.of(event);
-        jdbc.sql("""
-                     INSERT INTO statement_line (line_id, wallet_id, sequence, occurred_at, kind, amount,
-                         available_change, held_change, available_after, held_after,
-                         order_id, withdrawal_id, refund_case_id, deposit_id, reason)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                     ON CONFLICT (line_id) DO NOTHING""")
-            .params(UUID.fromString(message.getIdentifier()), event.walletId(), sequence,
-                    Timestamp.from(message.getTimestamp()), kind(event), Math.abs(event.amount().amount()),
-                    event.availableChange(), event.heldChange(), event.availableAfter(), event.heldAfter(),
-                    references.orderId(), references.withdrawalId(), references.refundCaseId(),
-                    references.depositId(), references.reason())
-            .update();
+        UUID lineId = UUID.fromString(message.getIdentifier());
+        writes.write(lineId, ADD_LINE,
+                lineId, event.walletId(), sequence, Timestamp.from(message.getTimestamp()), kind(event),
+                Math.abs(event.amount().amount()), event.availableChange(), event.heldChange(),
+                event.availableAfter(), event.heldAfter(), references.orderId(), references.withdrawalId(),
+                references.refundCaseId(), references.depositId(), references.reason());
     }
 
+    /** TRUNCATE: emptying a large read model row by row would cost as much as rebuilding it. */
     @ResetHandler
     void reset() {
-        jdbc.sql("DELETE FROM statement_line").update();
-        jdbc.sql("DELETE FROM wallet_view").update();
+        jdbc.sql("TRUNCATE statement_line, wallet_view").update();
     }
 
     @QueryHandler

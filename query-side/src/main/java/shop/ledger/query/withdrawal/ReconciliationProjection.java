@@ -8,6 +8,7 @@ import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import shop.ledger.query.support.BatchedWrites;
 import shop.ledger.api.withdrawal.Withdrawals.FindReconciliation;
 import shop.ledger.api.withdrawal.Withdrawals.ReconciliationCompleted;
 import tools.jackson.databind.json.JsonMapper;
@@ -29,30 +30,31 @@ public class ReconciliationProjection {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final JdbcClient jdbc;
+    private final BatchedWrites writes;
 
-    public ReconciliationProjection(JdbcClient jdbc) {
+    public ReconciliationProjection(JdbcClient jdbc, BatchedWrites writes) {
         this.jdbc = jdbc;
+        this.writes = writes;
     }
 
     @EventHandler
     void on(ReconciliationCompleted event, EventMessage<?> message, TrackingToken token) {
-        jdbc.sql("""
-                     INSERT INTO reconciliation_view (reconciliation_id, position, format, submitted_by, completed_at,
-                         statement_lines, matched, unmatched_statement_lines, unmatched_withdrawals, mismatches, contents)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS JSONB))
-                     ON CONFLICT (reconciliation_id) DO NOTHING""")
-            .params(event.reconciliationId(),
-                    token.position().orElseThrow(() -> new IllegalStateException("tracking token without a position")),
-                    event.format(), event.submittedBy(),
-                    Timestamp.from(event.completedAt() == null ? message.getTimestamp() : event.completedAt()),
-                    event.statementLines(), size(event.matchedWithdrawals()), size(event.unmatchedStatementLines()),
-                    size(event.unmatchedWithdrawals()), size(event.mismatches()), JSON.writeValueAsString(event))
-            .update();
+        writes.write(event.reconciliationId(), """
+                INSERT INTO reconciliation_view (reconciliation_id, position, format, submitted_by, completed_at,
+                    statement_lines, matched, unmatched_statement_lines, unmatched_withdrawals, mismatches, contents)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS JSONB))
+                ON CONFLICT (reconciliation_id) DO NOTHING""",
+                event.reconciliationId(),
+                token.position().orElseThrow(() -> new IllegalStateException("tracking token without a position")),
+                event.format(), event.submittedBy(),
+                Timestamp.from(event.completedAt() == null ? message.getTimestamp() : event.completedAt()),
+                event.statementLines(), size(event.matchedWithdrawals()), size(event.unmatchedStatementLines()),
+                size(event.unmatchedWithdrawals()), size(event.mismatches()), JSON.writeValueAsString(event));
     }
 
     @ResetHandler
     void reset() {
-        jdbc.sql("DELETE FROM reconciliation_view").update();
+        jdbc.sql("TRUNCATE reconciliation_view").update();
     }
 
     @QueryHandler

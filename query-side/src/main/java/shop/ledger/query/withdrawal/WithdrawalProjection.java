@@ -8,6 +8,7 @@ import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import shop.ledger.query.support.BatchedWrites;
 import shop.ledger.api.common.Money;
 import shop.ledger.api.withdrawal.Withdrawals.FindWithdrawal;
 import shop.ledger.api.withdrawal.Withdrawals.FindWithdrawals;
@@ -43,23 +44,24 @@ public class WithdrawalProjection {
     public static final String PROCESSING_GROUP = "withdrawals";
 
     private final JdbcClient jdbc;
+    private final BatchedWrites writes;
 
-    public WithdrawalProjection(JdbcClient jdbc) {
+    public WithdrawalProjection(JdbcClient jdbc, BatchedWrites writes) {
         this.jdbc = jdbc;
+        this.writes = writes;
     }
 
     @EventHandler
     void on(WithdrawalRequested event, DomainEventMessage<?> message, TrackingToken token) {
-        jdbc.sql("""
-                     INSERT INTO withdrawal_view (withdrawal_id, position, customer_id, wallet_id, amount, currency,
-                         method, status, requested_at, last_sequence)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (withdrawal_id) DO NOTHING""")
-            .params(event.withdrawalId(), position(token), event.customerId(), event.walletId(),
-                    event.amount().amount(), event.amount().currency(), event.method(),
-                    WithdrawalStatus.REQUESTED.name(),
-                    Timestamp.from(event.requestedAt() == null ? message.getTimestamp() : event.requestedAt()),
-                    message.getSequenceNumber())
-            .update();
+        writes.write(event.withdrawalId(), """
+                INSERT INTO withdrawal_view (withdrawal_id, position, customer_id, wallet_id, amount, currency,
+                    method, status, requested_at, last_sequence)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (withdrawal_id) DO NOTHING""",
+                event.withdrawalId(), position(token), event.customerId(), event.walletId(),
+                event.amount().amount(), event.amount().currency(), event.method(),
+                WithdrawalStatus.REQUESTED.name(),
+                Timestamp.from(event.requestedAt() == null ? message.getTimestamp() : event.requestedAt()),
+                message.getSequenceNumber());
     }
 
     @EventHandler
@@ -91,7 +93,7 @@ public class WithdrawalProjection {
 
     @ResetHandler
     void reset() {
-        jdbc.sql("DELETE FROM withdrawal_view").update();
+        jdbc.sql("TRUNCATE withdrawal_view").update();
     }
 
     /** One withdrawal; with a customer id, only if it is theirs. */
@@ -144,10 +146,8 @@ public class WithdrawalProjection {
     private void advance(DomainEventMessage<?> message, UUID withdrawalId, String assignments, Object... values) {
         long sequence = message.getSequenceNumber();
         Object[] params = Stream.concat(Stream.of(values), Stream.of(sequence, withdrawalId, sequence)).toArray();
-        jdbc.sql("UPDATE withdrawal_view SET " + assignments
-                         + ", last_sequence = ? WHERE withdrawal_id = ? AND last_sequence < ?")
-            .params(params)
-            .update();
+        writes.write(withdrawalId, "UPDATE withdrawal_view SET " + assignments
+                + ", last_sequence = ? WHERE withdrawal_id = ? AND last_sequence < ?", params);
     }
 
     private static long position(TrackingToken token) {
