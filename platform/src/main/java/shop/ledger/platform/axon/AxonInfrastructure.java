@@ -107,6 +107,10 @@ public class AxonInfrastructure {
      * The JDBC event store, declared here rather than left to Axon's auto-configuration so that its
      * producer polls every {@code ledger.events.fetch-delay} (Axon's default is a second): the query side,
      * in this JVM or another, sees a committed event within that delay.
+     * <p>
+     * {@code ledger.events.fetch-size} is how many events one query reads (Axon's default is 100): a processor
+     * that is behind (a replay, a restart after a pause) reads the store in pages of that size, so fewer,
+     * larger queries; a processor at the head reads only what is new, whatever the size.
      */
     @Bean
     @ConditionalOnProperty(name = "axon.axonserver.enabled", havingValue = "false", matchIfMissing = true)
@@ -114,8 +118,10 @@ public class AxonInfrastructure {
                                           @Qualifier("eventSerializer") Serializer eventSerializer,
                                           org.axonframework.config.Configuration configuration,
                                           ConnectionProvider connectionProvider,
-                                          TransactionManager transactionManager) {
+                                          TransactionManager transactionManager,
+                                          @Value("${ledger.events.fetch-size:1000}") int fetchSize) {
         return JdbcEventStorageEngine.builder()
+                                     .batchSize(fetchSize)
                                      .snapshotSerializer(defaultSerializer)
                                      .upcasterChain(configuration.upcasterChain())
                                      .persistenceExceptionResolver(new JdbcSQLErrorCodesResolver())

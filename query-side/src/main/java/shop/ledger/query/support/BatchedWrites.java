@@ -14,6 +14,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The projections' writes, collected per processor batch and sent as JDBC batches when the batch commits.
@@ -34,10 +36,19 @@ import java.util.Map;
  * Reads. Nothing queued is visible to SQL until the flush: a handler that must read rows written earlier in
  * the same batch calls {@link #flush()} first. Query handlers read committed rows and need nothing.
  * <p>
+ * Rows. An {@code INSERT ... VALUES (...)} queued many times in a round is sent as multi-row inserts
+ * ({@value #ROWS_PER_INSERT} rows a statement): PostgreSQL then plans and executes one statement per chunk
+ * instead of one per row. Within a round every row key occurs once, so an upsert never meets its own row twice.
+ * <p>
  * Outside a unit of work (a reset handler, a test calling a handler directly) a statement runs at once.
  */
 @Component
 public class BatchedWrites {
+
+    static final int ROWS_PER_INSERT = 100;
+    /** {@code INSERT INTO t (columns) VALUES (one row's values) rest}; the values may call functions once deep. */
+    private static final Pattern SINGLE_ROW_INSERT = Pattern.compile(
+            "(?is)^(\\s*INSERT\\s+INTO\\s+[\\w.]+\\s*\\([^()]*\\)\\s*VALUES\\s*)(\\((?:[^()']|\\([^()']*\\))*\\))(.*)$");
 
     private final JdbcTemplate jdbc;
     /** The unit of work's resource holding its pending writes; one name per instance of this class. */
@@ -139,6 +150,11 @@ public class BatchedWrites {
                 jdbc.update(sql, ps -> bind(ps, statements.get(0).params));
                 return;
             }
+            Matcher insert = SINGLE_ROW_INSERT.matcher(sql);
+            if (insert.matches()) {
+                insertRows(jdbc, insert.group(1), insert.group(2), insert.group(3), statements);
+                return;
+            }
             jdbc.batchUpdate(sql, new BatchPreparedStatementSetter() {
                 @Override
                 public void setValues(PreparedStatement ps, int i) throws SQLException {
@@ -151,16 +167,60 @@ public class BatchedWrites {
                 }
             });
         }
+
+        /** Full chunks as a JDBC batch of one multi-row statement, the remainder as one shorter statement. */
+        private static void insertRows(JdbcTemplate jdbc, String head, String row, String tail,
+                                       List<Statement> statements) {
+            int full = statements.size() / ROWS_PER_INSERT;
+            if (full > 0) {
+                jdbc.batchUpdate(multiRow(head, row, tail, ROWS_PER_INSERT), new BatchPreparedStatementSetter() {
+                    @Override
+                    public void setValues(PreparedStatement ps, int chunk) throws SQLException {
+                        bindRows(ps, statements.subList(chunk * ROWS_PER_INSERT, (chunk + 1) * ROWS_PER_INSERT));
+                    }
+
+                    @Override
+                    public int getBatchSize() {
+                        return full;
+                    }
+                });
+            }
+            List<Statement> rest = statements.subList(full * ROWS_PER_INSERT, statements.size());
+            if (!rest.isEmpty()) {
+                jdbc.update(multiRow(head, row, tail, rest.size()), ps -> bindRows(ps, rest));
+            }
+        }
+
+        private static String multiRow(String head, String row, String tail, int rows) {
+            StringBuilder sql = new StringBuilder(head.length() + tail.length() + rows * (row.length() + 2)).append(head);
+            for (int i = 0; i < rows; i++) {
+                sql.append(i == 0 ? "" : ", ").append(row);
+            }
+            return sql.append(tail).toString();
+        }
+
+        private static void bindRows(PreparedStatement ps, List<Statement> rows) throws SQLException {
+            int index = 1;
+            for (Statement statement : rows) {
+                for (Object param : statement.params) {
+                    bind(ps, index++, param);
+                }
+            }
+        }
     }
 
     private static void bind(PreparedStatement ps, Object[] params) throws SQLException {
         for (int p = 0; p < params.length; p++) {
-            if (params[p] == null) {
-                // untyped: PostgreSQL infers the column's type, no metadata round trip per null
-                ps.setNull(p + 1, Types.NULL);
-            } else {
-                ps.setObject(p + 1, params[p]);
-            }
+            bind(ps, p + 1, params[p]);
+        }
+    }
+
+    private static void bind(PreparedStatement ps, int index, Object param) throws SQLException {
+        if (param == null) {
+            // untyped: PostgreSQL infers the column's type, no metadata round trip per null
+            ps.setNull(index, Types.NULL);
+        } else {
+            ps.setObject(index, param);
         }
     }
 }
