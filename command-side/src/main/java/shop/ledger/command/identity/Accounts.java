@@ -14,12 +14,16 @@ import org.springframework.transaction.annotation.Transactional;
 import shop.ledger.api.common.ProblemType;
 import shop.ledger.api.common.RuleViolation;
 import shop.ledger.api.identity.IdentityEvents.CustomerRegistered;
+import shop.ledger.api.identity.IdentityEvents.PersonalDataErased;
 import shop.ledger.api.identity.IdentityEvents.StaffAccountCreated;
 import shop.ledger.api.identity.Role;
 import shop.ledger.api.wallet.WalletCommands.OpenWallet;
 import shop.ledger.platform.crypto.KeyVault;
 import shop.ledger.platform.web.ShopCurrency;
 
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Optional;
@@ -53,9 +57,14 @@ public class Accounts {
     private final CommandGateway commands;
     private final EventGateway events;
     private final ShopCurrency currency;
+    private final Clock clock;
+
+    /** Stands where an erased account's password hash was: no password matches it. */
+    static final String NO_PASSWORD = "!erased";
 
     public Accounts(JdbcClient jdbc, PasswordEncoder passwords, KeyVault vault, CommandGateway commands,
-                    EventGateway events, ShopCurrency currency) {
+                    EventGateway events, ShopCurrency currency, Clock clock) {
+        this.clock = clock;
         this.jdbc = jdbc;
         this.passwords = passwords;
         this.vault = vault;
@@ -95,8 +104,50 @@ public class Accounts {
         return jdbc.sql("SELECT count(*) FROM account WHERE username = ?").param(username).query(Long.class).single() > 0;
     }
 
+    /**
+     * Erases a customer's personal data (R11), in one transaction: the data key is destroyed, so every copy
+     * of their email, IMEIs and payout destinations (events, read models, sagas) is unreadable from now on;
+     * the account can no longer log in (password hash and second-factor secret removed); and
+     * {@link PersonalDataErased} records who did it and when. Amounts and the audit trail stay.
+     * Idempotent: erasing an erased customer changes nothing and records no second event.
+     *
+     * @return false when the customer is unknown (staff accounts are not customers)
+     */
+    @Transactional
+    public boolean erasePersonalData(UUID customerId, UUID erasedBy) {
+        // the row lock orders concurrent erasures of one customer: exactly one records the event
+        Optional<Boolean> erased = jdbc.sql("""
+                                                SELECT erased_at IS NOT NULL FROM account
+                                                WHERE account_id = ? AND roles = 'CUSTOMER' FOR UPDATE""")
+                                       .param(customerId)
+                                       .query(Boolean.class)
+                                       .optional();
+        if (erased.isEmpty()) {
+            return false;
+        }
+        if (erased.get()) {
+            return true;
+        }
+        Instant now = clock.instant();
+        vault.erase(customerId);
+        jdbc.sql("""
+                     UPDATE account SET erased_at = ?, password_hash = ?, totp_secret_encrypted = NULL
+                     WHERE account_id = ?""")
+            .params(Timestamp.from(now), NO_PASSWORD, customerId)
+            .update();
+        events.publish(new PersonalDataErased(customerId, erasedBy, now));
+        return true;
+    }
+
     public Optional<Credentials> credentials(String username) {
-        return jdbc.sql("SELECT account_id, password_hash, roles, wallet_id FROM account WHERE username = ?")
+        if (username == null || !USERNAME.matcher(username).matches()) {
+            // no account has such a name; and an email typed into the field is not even sent to the database
+            return Optional.empty();
+        }
+        // an erased account logs in no more: it answers like an unknown username
+        return jdbc.sql("""
+                            SELECT account_id, password_hash, roles, wallet_id FROM account
+                            WHERE username = ? AND erased_at IS NULL""")
                    .param(username)
                    .query((rs, n) -> new Credentials(rs.getObject(1, UUID.class), rs.getString(2),
                            roles(rs.getString(3)), rs.getObject(4, UUID.class)))

@@ -21,13 +21,26 @@ import java.util.UUID;
 public class IdentityController {
 
     public record RegisterRequest(@NotBlank String username, @NotBlank String email, @NotBlank String password) {
+        @Override
+        public String toString() {
+            return "RegisterRequest[username=" + username + ", email=(hidden), password=(hidden)]";
+        }
     }
 
     public record TokenRequest(@NotBlank String username, @NotBlank String password, String otp) {
+        @Override
+        public String toString() {
+            // people type their email into the username field
+            return "TokenRequest[username=(hidden), password=(hidden), otp=(hidden)]";
+        }
     }
 
     public record StaffRequest(@NotBlank String username, @NotBlank String email, @NotBlank String password,
                                @NotEmpty Set<Role> roles) {
+        @Override
+        public String toString() {
+            return "StaffRequest[username=" + username + ", email=(hidden), password=(hidden), roles=" + roles + "]";
+        }
     }
 
     public record StaffCreated(UUID accountId) {

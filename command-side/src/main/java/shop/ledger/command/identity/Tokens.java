@@ -15,8 +15,12 @@ import shop.ledger.platform.security.Caller;
 import shop.ledger.platform.security.SecondFactor;
 import shop.ledger.platform.security.SecurityConfiguration;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 
@@ -25,6 +29,10 @@ import java.util.UUID;
 public class Tokens {
 
     public record AccessToken(String accessToken, String tokenType, long expiresIn) {
+        @Override
+        public String toString() {
+            return "AccessToken[accessToken=(hidden), tokenType=" + tokenType + ", expiresIn=" + expiresIn + "]";
+        }
     }
 
     private final Accounts accounts;
@@ -57,8 +65,9 @@ public class Tokens {
     public AccessToken issue(String username, String password, String otp, String clientAddress) {
         var credentials = username == null ? java.util.Optional.<Accounts.Credentials>empty()
                 : accounts.credentials(username);
-        // unknown usernames are throttled like accounts, so 429 answers do not tell which usernames exist
-        String throttled = credentials.map(found -> found.accountId().toString()).orElse("?" + username);
+        // unknown usernames are throttled like accounts, so 429 answers do not tell which usernames exist; kept
+        // as a digest only: people type their email (or a password) into the username field
+        String throttled = credentials.map(found -> found.accountId().toString()).orElse("?" + digest(username));
         try (LoginThrottle.Attempt attempt = throttle.begin(throttled, clientAddress)) {
             boolean matches = passwords.matches(password == null ? "" : password,
                     credentials.map(Accounts.Credentials::passwordHash).orElse(decoyHash));
@@ -80,6 +89,16 @@ public class Tokens {
             }
             attempt.succeeded();
             return sign(credentials.get());
+        }
+    }
+
+    private static String digest(String username) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256")
+                                       .digest(String.valueOf(username).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

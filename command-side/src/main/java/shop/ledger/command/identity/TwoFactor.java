@@ -32,6 +32,10 @@ public class TwoFactor implements SecondFactor {
     static final int DRIFT = 1;
 
     public record Enrolment(String secret, String otpauthUri) {
+        @Override
+        public String toString() {
+            return "Enrolment[secret=(hidden), otpauthUri=(hidden)]";
+        }
     }
 
     private record State(String username, String sealedSecret, boolean enabled, long lastStep) {

@@ -18,6 +18,10 @@ import shop.ledger.platform.security.CurrentCaller;
 public class TwoFactorController {
 
     public record ConfirmRequest(@NotBlank String otp) {
+        @Override
+        public String toString() {
+            return "ConfirmRequest[otp=(hidden)]";
+        }
     }
 
     private final TwoFactor twoFactor;

@@ -95,13 +95,15 @@ public class OrderFulfilmentSaga {
     @SagaEventHandler(associationProperty = "orderId")
     void on(OrderSubmissionStarted event, SupplierCalls calls, KeyVault vault, CommandGateway commands,
             FulfilmentSettings settings) {
-        Placement placement = vault.isErased(customerId)
+        boolean erased = vault.isErased(customerId);
+        Placement placement = erased
                 ? new Refused("the customer's data was erased")
                 : calls.placeOnce(orderId, event.attempt(), supplier, submission(vault));
         if (placement instanceof Accepted accepted) {
             send(commands, new RecordSupplierAcceptance(orderId, event.attempt(), accepted.supplierReference()));
         } else if (placement instanceof Refused refused) {
-            boolean retriesLeft = event.attempt() < settings.submissionAttempts();
+            // an erased IMEI never comes back: rejected (and released) at once rather than retried
+            boolean retriesLeft = !erased && event.attempt() < settings.submissionAttempts();
             send(commands, new RecordSubmissionError(orderId, event.attempt(), refused.message(), retriesLeft));
         } else {
             send(commands, new FlagForAttention(orderId, event.attempt(), ((SupplierPort.Unknown) placement).reason()));

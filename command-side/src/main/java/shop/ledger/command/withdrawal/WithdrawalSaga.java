@@ -42,6 +42,7 @@ import static org.axonframework.messaging.GenericMessage.asMessage;
 public class WithdrawalSaga {
 
     public static final String PROCESSING_GROUP = "withdrawal";
+    static final String REFUSED = "the provider refused the payout";
     static final String CHASE = "chase-payout";
     static final String ACTOR = Actor.process("withdrawal");
 
@@ -74,7 +75,7 @@ public class WithdrawalSaga {
                PayoutSettings settings) {
         Optional<Payout> payout = payouts.status(withdrawalId.toString());
         if (payout.isPresent()) {
-            record(payout.get(), commands);
+            record(payout.get(), vault, commands);
         } else if (!submitted) {
             submit(payouts, vault, commands); // the first answer was lost: same reference, same payout
         }
@@ -101,22 +102,39 @@ public class WithdrawalSaga {
         }
         payouts.submit(new PayoutRequest(withdrawalId.toString(), amount, method,
                        vault.reveal(customerId, encryptedDestination)))
-               .ifPresent(payout -> record(payout, commands));
+               .ifPresent(payout -> record(payout, vault, commands));
     }
 
-    private void record(Payout payout, CommandGateway commands) {
+    private void record(Payout payout, KeyVault vault, CommandGateway commands) {
         if (!submitted) {
             send(commands, new RecordPayoutSubmitted(withdrawalId, payout.payoutReference()));
             submitted = true;
         }
         switch (payout.state()) {
             case PAID -> send(commands, new RecordPayoutPaid(withdrawalId, payout.payoutReference()));
-            case FAILED -> send(commands, new RecordPayoutFailed(withdrawalId,
-                    payout.reason() == null ? "the provider refused the payout" : payout.reason()));
+            case FAILED -> send(commands, new RecordPayoutFailed(withdrawalId, withoutDestination(payout.reason(), vault)));
             case PENDING -> {
                 // the deadline chases it
             }
         }
+    }
+
+    /**
+     * The provider's reason is recorded in clear (event, read model) and providers quote the destination in it:
+     * it is cut out here, whichever call brought the answer. Once the customer's data is erased the destination
+     * cannot be recognised any more, so the provider's text is not kept at all (R11).
+     */
+    private String withoutDestination(String reason, KeyVault vault) {
+        if (reason == null || reason.isBlank()) {
+            return REFUSED;
+        }
+        Optional<String> destination = vault.decrypt(customerId, encryptedDestination);
+        if (destination.isEmpty()) {
+            return REFUSED;
+        }
+        String redacted = reason.replace(destination.get(), "[destination]");
+        String compact = destination.get().replaceAll("\\s+", "");
+        return compact.length() < 4 ? redacted : redacted.replace(compact, "[destination]");
     }
 
     private static void send(CommandGateway commands, Object command) {

@@ -76,6 +76,15 @@ class OrderFulfilmentSagaTest {
     }
 
     @Test
+    void anOrderOfAnErasedCustomerIsRejectedAtOnceAndNeverSent() {
+        vault.erase(customer);
+        fixture.givenAPublished(placed)
+               .whenPublishingA(new OrderSubmissionStarted(order, 1))
+               .expectDispatchedCommands(new RecordSubmissionError(order, 1, "the customer's data was erased", false));
+        assertThat(supplier.received).as("nothing reaches the supplier").isEmpty();
+    }
+
+    @Test
     void onlyTheServiceTheImeiAndTheNeededFieldsGoToTheSupplier() {
         supplier.placements.add(new SupplierPort.Accepted("REF-1"));
         fixture.givenAPublished(placed)

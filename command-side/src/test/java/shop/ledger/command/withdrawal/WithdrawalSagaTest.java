@@ -122,6 +122,26 @@ class WithdrawalSagaTest {
     }
 
     @Test
+    void aRefusalQuotingTheDestinationIsRecordedWithoutIt() {
+        provider.submits.add(Optional.of(new Payout("PO-1", PayoutState.PENDING, null)));
+        provider.statuses.add(Optional.of(new Payout("PO-1", PayoutState.FAILED,
+                "IBAN DE89 3704 0044 0532 0130 00 closed (DE89370400440532013000)")));
+        fixture.givenAPublished(requested)
+               .whenTimeElapses(Duration.ofSeconds(10))
+               .expectDispatchedCommands(new RecordPayoutFailed(withdrawal, "IBAN [destination] closed ([destination])"));
+    }
+
+    @Test
+    void aRefusalAfterTheErasureKeepsNoTextOfTheProvider() {
+        provider.submits.add(Optional.of(new Payout("PO-1", PayoutState.PENDING, null)));
+        provider.statuses.add(Optional.of(new Payout("PO-1", PayoutState.FAILED, "IBAN DE89 3704 0044 0532 0130 00 closed")));
+        fixture.givenAPublished(requested);
+        vault.erase(customer);
+        fixture.whenTimeElapses(Duration.ofSeconds(10))
+               .expectDispatchedCommands(new RecordPayoutFailed(withdrawal, WithdrawalSaga.REFUSED));
+    }
+
+    @Test
     void theSagaEndsWhenThePayoutIsSettled() {
         provider.submits.add(Optional.of(new Payout("PO-1", PayoutState.PENDING, null)));
         fixture.givenAPublished(requested)

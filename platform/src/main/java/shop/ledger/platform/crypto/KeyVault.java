@@ -4,6 +4,8 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import shop.ledger.api.common.ProblemType;
+import shop.ledger.api.common.RuleViolation;
 
 import javax.crypto.Mac;
 import javax.crypto.SecretKey;
@@ -33,7 +35,8 @@ public class KeyVault {
     private final SecretKey masterKey;
     private final Cache<UUID, Optional<SecretKey>> keys = Caffeine.newBuilder()
             .maximumSize(10_000)
-            // bounded staleness when another instance erases a key
+            // every instance forgets an erased key as the erasure event arrives (KeyEvictions); this bounds the
+            // staleness should that event be late
             .expireAfterWrite(Duration.ofMinutes(1))
             .build();
 
@@ -52,8 +55,12 @@ public class KeyVault {
         keys.put(ownerId, Optional.of(new SecretKeySpec(raw, "AES")));
     }
 
+    /**
+     * Seals personal data under its owner's key. Refused with 409 {@code conflict} once the owner's data was
+     * erased: nothing personal is stored for them any more (a token issued before the erasure may still try).
+     */
     public String encrypt(UUID ownerId, String plaintext) {
-        SecretKey key = key(ownerId).orElseThrow(() -> new IllegalStateException("data key of " + ownerId + " is erased"));
+        SecretKey key = key(ownerId).orElseThrow(KeyVault::erasedOwner);
         byte[] sealed = AesGcm.encrypt(key, plaintext.getBytes(StandardCharsets.UTF_8), aad(ownerId));
         return FORMAT + Base64.getEncoder().encodeToString(sealed);
     }
@@ -73,7 +80,7 @@ public class KeyVault {
      * without storing it in clear; meaningless once the key is erased.
      */
     public String fingerprint(UUID ownerId, String value) {
-        SecretKey key = key(ownerId).orElseThrow(() -> new IllegalStateException("data key of " + ownerId + " is erased"));
+        SecretKey key = key(ownerId).orElseThrow(KeyVault::erasedOwner);
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key.getEncoded(), "HmacSHA256"));
@@ -92,12 +99,25 @@ public class KeyVault {
         return key(ownerId).isEmpty();
     }
 
-    /** Destroys the owner's key for good: the one operation behind erasure. */
+    /**
+     * Destroys the owner's key for good: the one operation behind erasure. Joins the caller's transaction; this
+     * instance forgets its cached copy at once, the others when the erasure event reaches them ({@link #forget}).
+     */
     public void erase(UUID ownerId) {
-        jdbc.sql("UPDATE data_key SET wrapped_key = NULL, destroyed_at = now() WHERE owner_id = ?")
+        jdbc.sql("UPDATE data_key SET wrapped_key = NULL, destroyed_at = coalesce(destroyed_at, now()) WHERE owner_id = ?")
             .param(ownerId)
             .update();
-        keys.put(ownerId, Optional.empty());
+        // not cached as erased: should the transaction roll back, the key is still there
+        keys.invalidate(ownerId);
+    }
+
+    /** Drops the cached copy of the owner's key: the next use reads the vault again. */
+    public void forget(UUID ownerId) {
+        keys.invalidate(ownerId);
+    }
+
+    private static RuleViolation erasedOwner() {
+        return new RuleViolation(ProblemType.CONFLICT, "this customer's personal data was erased");
     }
 
     private Optional<SecretKey> key(UUID ownerId) {

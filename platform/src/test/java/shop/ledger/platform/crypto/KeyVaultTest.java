@@ -6,6 +6,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import shop.ledger.api.common.ProblemType;
+import shop.ledger.api.common.RuleViolation;
 import shop.ledger.platform.LedgerProperties;
 import shop.ledger.platform.db.EmbeddedPostgresLauncher;
 
@@ -80,6 +82,32 @@ class KeyVaultTest {
                                                      .isEqualTo(KeyVault.ERASED);
         assertThat(jdbc.sql("SELECT wrapped_key IS NULL FROM data_key WHERE owner_id = ?").param(carol)
                        .query(Boolean.class).single()).isTrue();
+    }
+
+    @Test
+    void nothingNewIsSealedForAnErasedOwner() {
+        KeyVault vault = vault(null);
+        UUID erin = UUID.randomUUID();
+        vault.createKey(erin);
+        vault.erase(erin);
+        assertThatThrownBy(() -> vault.encrypt(erin, "erin@example.com"))
+                .isInstanceOfSatisfying(RuleViolation.class, e -> assertThat(e.problem()).isEqualTo(ProblemType.CONFLICT));
+        assertThatThrownBy(() -> vault.fingerprint(erin, "490154203237518")).isInstanceOf(RuleViolation.class);
+    }
+
+    @Test
+    void aKeyErasedByAnotherInstanceIsSeenOnceForgotten() {
+        KeyVault here = vault(null);
+        KeyVault elsewhere = vault(null);
+        UUID fred = UUID.randomUUID();
+        here.createKey(fred);
+        String sealed = here.encrypt(fred, "fred@example.com");
+
+        elsewhere.erase(fred);
+        assertThat(here.decrypt(fred, sealed)).as("this instance still holds the key in its cache")
+                                              .contains("fred@example.com");
+        here.forget(fred); // what the erasure event does on every instance
+        assertThat(here.reveal(fred, sealed)).isEqualTo(KeyVault.ERASED);
     }
 
     @Test

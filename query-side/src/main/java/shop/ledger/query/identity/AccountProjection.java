@@ -8,6 +8,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import shop.ledger.query.support.BatchedWrites;
 import shop.ledger.api.identity.IdentityEvents.CustomerRegistered;
+import shop.ledger.api.identity.IdentityEvents.PersonalDataErased;
 import shop.ledger.api.identity.IdentityEvents.StaffAccountCreated;
 import shop.ledger.api.identity.IdentityEvents.TwoFactorEnabled;
 import shop.ledger.api.identity.IdentityQueries.AccountView;
@@ -54,6 +55,14 @@ public class AccountProjection {
     void on(TwoFactorEnabled event) {
         writes.write(event.accountId(), "UPDATE account_view SET two_factor = TRUE WHERE account_id = ?",
                 event.accountId());
+    }
+
+    /** The email's ciphertext stays: its key is gone, so it reads [erased] (and so does a replay). */
+    @EventHandler
+    void on(PersonalDataErased event) {
+        jdbc.sql("UPDATE account_view SET erased_at = ? WHERE account_id = ?")
+            .params(java.sql.Timestamp.from(event.erasedAt()), event.customerId())
+            .update();
     }
 
     @ResetHandler

@@ -24,6 +24,11 @@ import java.util.UUID;
 public class MeController {
 
     public record Me(UUID customerId, String username, String email, Set<Role> roles, boolean twoFactorEnabled) {
+        @Override
+        public String toString() {
+            return "Me[customerId=" + customerId + ", username=" + username + ", email=(hidden), roles=" + roles
+                    + ", twoFactorEnabled=" + twoFactorEnabled + "]";
+        }
     }
 
     private final QueryGateway queries;

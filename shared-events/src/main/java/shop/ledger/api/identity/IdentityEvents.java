@@ -1,5 +1,6 @@
 package shop.ledger.api.identity;
 
+import java.time.Instant;
 import java.util.Set;
 import java.util.UUID;
 
@@ -20,5 +21,15 @@ public final class IdentityEvents {
 
     /** The account confirmed its second factor (RFC 6238 TOTP); the secret never leaves the command side. */
     public record TwoFactorEnabled(UUID accountId) {
+    }
+
+    /**
+     * The customer's personal data was erased (R11): their data key is destroyed, so every copy of their
+     * email, IMEIs and payout destinations reads {@code [erased]} from now on. Records who erased it and
+     * when, and nothing personal. Recorded once per customer: a second erasure changes nothing.
+     *
+     * @param erasedBy the staff account that asked for it
+     */
+    public record PersonalDataErased(UUID customerId, UUID erasedBy, Instant erasedAt) {
     }
 }

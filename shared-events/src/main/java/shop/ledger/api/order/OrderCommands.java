@@ -21,6 +21,12 @@ public final class OrderCommands {
      */
     public record PlaceOrder(@TargetAggregateIdentifier UUID orderId, UUID customerId, UUID walletId, UUID serviceId,
                              String imei, OrderFields fields) {
+        /** Never the IMEI or the fields: a logged command must not carry them (R11). */
+        @Override
+        public String toString() {
+            return "PlaceOrder[orderId=" + orderId + ", customerId=" + customerId + ", walletId=" + walletId
+                    + ", serviceId=" + serviceId + ", imei=(hidden), fields=(hidden)]";
+        }
     }
 
     /** The customer cancels; allowed only while PENDING with no submission in flight (R3). */

@@ -29,6 +29,12 @@ public final class Withdrawals {
     /** The plain destination lives only in this command; the handler encrypts it. */
     public record RequestWithdrawal(@TargetAggregateIdentifier UUID withdrawalId, UUID customerId, UUID walletId,
                                     Money amount, String method, String destination) {
+        /** Never the destination: a logged command must not carry it (R11). */
+        @Override
+        public String toString() {
+            return "RequestWithdrawal[withdrawalId=" + withdrawalId + ", customerId=" + customerId + ", walletId="
+                    + walletId + ", amount=" + amount + ", method=" + method + ", destination=(hidden)]";
+        }
     }
 
     public record RecordPayoutSubmitted(@TargetAggregateIdentifier UUID withdrawalId, String payoutReference) {

@@ -52,6 +52,7 @@ import java.util.regex.Pattern;
 public class DhruFusionClient implements SupplierPort {
 
     private static final Logger log = LoggerFactory.getLogger(DhruFusionClient.class);
+    private static final Pattern LONG_DIGIT_RUN = Pattern.compile("\\d{14,}");
     private static final Pattern AMOUNT = Pattern.compile("-?\\d[\\d,.' ]*");
     private static final Pattern CURRENCY_CODE = Pattern.compile("\\b([A-Z]{3})\\b");
 
@@ -163,9 +164,10 @@ public class DhruFusionClient implements SupplierPort {
         return DhruAnswer.integer(order, "STATUS").flatMap(status -> switch (status) {
             case 0 -> Optional.of(new Status(Progress.IN_PROCESS, "new"));
             case 1 -> Optional.of(new Status(Progress.IN_PROCESS, "in process"));
-            case 3 -> Optional.of(new Status(Progress.REJECTED, code
+            // the reason is recorded in clear (events, timeline): suppliers quote the IMEI in it, so it is cut out
+            case 3 -> Optional.of(new Status(Progress.REJECTED, withoutImeis(code
                     .or(() -> DhruAnswer.text(order, "COMMENTS", "MESSAGE"))
-                    .orElse("rejected by the supplier")));
+                    .orElse("rejected by the supplier"))));
             case 4 -> Optional.of(new Status(Progress.COMPLETED, code.orElse("")));
             default -> Optional.empty();
         });
@@ -190,7 +192,7 @@ public class DhruFusionClient implements SupplierPort {
         if (reply instanceof Answered answered) {
             DhruAnswer answer = answered.answer();
             if (answer.isError()) {
-                return new Refused(redact(answer.errorMessage(), imei));
+                return new Refused(withoutImeis(redact(answer.errorMessage(), imei)));
             }
             return DhruAnswer.text(answer.first(), "REFERENCEID", "REFERENCE_ID", "REFID")
                              .<Placement>map(Accepted::new)
@@ -322,6 +324,11 @@ public class DhruFusionClient implements SupplierPort {
     }
 
     /** Supplier messages sometimes quote the IMEI; it must not travel on into events or logs (R11). */
+    /** Any run of 14 or more digits (an IMEI, with or without its check digit) in a supplier's free text (R11). */
+    static String withoutImeis(String text) {
+        return LONG_DIGIT_RUN.matcher(text).replaceAll("[IMEI]");
+    }
+
     private static String redact(String message, String imei) {
         return imei == null || imei.isBlank() ? message : message.replace(imei, "[IMEI]");
     }

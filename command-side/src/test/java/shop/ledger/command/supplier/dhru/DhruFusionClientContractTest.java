@@ -254,6 +254,17 @@ class DhruFusionClientContractTest {
         assertThat(client.status("xml", REFERENCE)).contains(new Status(Progress.REJECTED, "Wrong model"));
     }
 
+    @Test
+    void aRejectionQuotingTheImeiIsRecordedWithoutIt() {
+        server.answer(200, "{\"SUCCESS\":[{\"STATUS\":\"3\",\"CODE\":\"IMEI 490154203237518 blacklisted (49015420323751)\"}]}");
+        assertThat(client.status("xml", REFERENCE))
+                .contains(new Status(Progress.REJECTED, "IMEI [IMEI] blacklisted ([IMEI])"));
+
+        server.answer(200, "{\"SUCCESS\":[{\"STATUS\":\"4\",\"CODE\":\"UNLOCK 12345678901234567\"}]}");
+        assertThat(client.status("xml", REFERENCE)).as("a result is the owner's, stored encrypted, and kept whole")
+                .contains(new Status(Progress.COMPLETED, "UNLOCK 12345678901234567"));
+    }
+
     @ParameterizedTest(name = "{0} -> no status")
     @CsvSource({"getimeiorder-error.json", "getimeiorder-unknown-status.json", "authentication-failed.json",
             "garbage.html", "empty.txt", "placeimeiorder-success.json"})
