@@ -97,7 +97,7 @@ public class OrderFulfilmentSaga {
             FulfilmentSettings settings) {
         boolean erased = vault.isErased(customerId);
         Placement placement = erased
-                ? new Refused("the customer's data was erased")
+                ? calls.refuseUnsent(orderId, event.attempt(), "the customer's data was erased")
                 : calls.placeOnce(orderId, event.attempt(), supplier, submission(vault));
         if (placement instanceof Accepted accepted) {
             send(commands, new RecordSupplierAcceptance(orderId, event.attempt(), accepted.supplierReference()));

@@ -32,14 +32,30 @@ public class SupplierCalls {
     }
 
     public Placement placeOnce(UUID orderId, int attempt, String supplierName, Submission submission) {
+        if (!claim(orderId, attempt)) {
+            return sentBefore(attempt);
+        }
+        return supplier.place(supplierName, submission);
+    }
+
+    /**
+     * An attempt that cannot be sent (the customer's data was erased): refused when nothing was ever sent for it,
+     * but Unknown when an earlier run claimed it, since the supplier may then hold the order.
+     */
+    public Placement refuseUnsent(UUID orderId, int attempt, String reason) {
+        return claim(orderId, attempt) ? new SupplierPort.Refused(reason) : sentBefore(attempt);
+    }
+
+    private boolean claim(UUID orderId, int attempt) {
         Integer claimed = ownTransaction.execute(status -> jdbc.sql(
                         "INSERT INTO supplier_call (order_id, attempt) VALUES (?, ?) ON CONFLICT DO NOTHING")
                 .params(orderId, attempt)
                 .update());
-        if (claimed == null || claimed == 0) {
-            return new SupplierPort.Unknown("attempt " + attempt + " was sent before and its answer was never recorded");
-        }
-        return supplier.place(supplierName, submission);
+        return claimed != null && claimed > 0;
+    }
+
+    private static Placement sentBefore(int attempt) {
+        return new SupplierPort.Unknown("attempt " + attempt + " was sent before and its answer was never recorded");
     }
 
     public SupplierPort port() {

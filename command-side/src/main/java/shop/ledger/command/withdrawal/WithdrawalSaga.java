@@ -76,9 +76,11 @@ public class WithdrawalSaga {
         Optional<Payout> payout = payouts.status(withdrawalId.toString());
         if (payout.isPresent()) {
             record(payout.get(), vault, commands);
-        } else if (!submitted) {
+        } else if (!submitted && !vault.isErased(customerId)) {
             submit(payouts, vault, commands); // the first answer was lost: same reference, same payout
         }
+        // erased meanwhile: the lost submission may have reached the provider, so it is never failed blindly (the
+        // money could be paid and released); only the provider's answer settles it, and the chase goes on
         chases++;
         deadlines.schedule(settings.chaseDelay(chases), CHASE, new ChaseDue(withdrawalId));
     }

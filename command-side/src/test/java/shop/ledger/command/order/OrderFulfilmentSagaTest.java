@@ -85,6 +85,17 @@ class OrderFulfilmentSagaTest {
     }
 
     @Test
+    void anAttemptSentBeforeTheErasureGoesToStaffNotRejected() {
+        // a run that claimed and sent the attempt died before recording the answer; then the customer was erased
+        CommandTestDatabase.jdbc().sql("INSERT INTO supplier_call (order_id, attempt) VALUES (?, 1)").param(order).update();
+        vault.erase(customer);
+        fixture.givenAPublished(placed)
+               .whenPublishingA(new OrderSubmissionStarted(order, 1))
+               .expectDispatchedCommands(new FlagForAttention(order, 1,
+                       "attempt 1 was sent before and its answer was never recorded"));
+    }
+
+    @Test
     void onlyTheServiceTheImeiAndTheNeededFieldsGoToTheSupplier() {
         supplier.placements.add(new SupplierPort.Accepted("REF-1"));
         fixture.givenAPublished(placed)

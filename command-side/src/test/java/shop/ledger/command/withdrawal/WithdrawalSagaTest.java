@@ -142,6 +142,26 @@ class WithdrawalSagaTest {
     }
 
     @Test
+    void aLostSubmissionIsNeverFailedBlindlyAfterAnErasure() {
+        provider.submits.add(Optional.empty()); // the answer was lost: the provider may hold the payout
+        fixture.givenAPublished(requested);
+        vault.erase(customer);
+        fixture.whenTimeElapses(Duration.ofSeconds(10))
+               .expectNoDispatchedCommands()
+               .expectScheduledDeadlineWithName(Duration.ofSeconds(20), WithdrawalSaga.CHASE);
+        assertThat(provider.received).as("no second submission without the destination").hasSize(1);
+    }
+
+    @Test
+    void aWithdrawalOfAnErasedCustomerIsNeverSubmitted() {
+        vault.erase(customer);
+        fixture.givenNoPriorActivity()
+               .whenPublishingA(requested)
+               .expectDispatchedCommands(new RecordPayoutFailed(withdrawal, "the customer's data was erased"));
+        assertThat(provider.received).isEmpty();
+    }
+
+    @Test
     void theSagaEndsWhenThePayoutIsSettled() {
         provider.submits.add(Optional.of(new Payout("PO-1", PayoutState.PENDING, null)));
         fixture.givenAPublished(requested)
