@@ -24,7 +24,9 @@ import org.springframework.security.web.SecurityFilterChain;
 import shop.ledger.api.common.ProblemType;
 import shop.ledger.platform.web.Problems;
 
+import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Stateless bearer-token security: RS256 access tokens issued by the ledger and verified by Spring
@@ -86,6 +88,8 @@ public class SecurityConfiguration {
         NimbusJwtDecoder decoder = NimbusJwtDecoder.withPublicKey(keys.key().toRSAPublicKey()).build();
         decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(
                 JwtValidators.createDefaultWithIssuer(ISSUER),
+                // the ledger's tokens always expire: one without an expiry is not one of them
+                new JwtClaimValidator<Instant>(JwtClaimNames.EXP, Objects::nonNull),
                 new JwtClaimValidator<List<String>>(JwtClaimNames.AUD, aud -> aud != null && aud.contains(ISSUER))));
         return decoder;
     }

@@ -41,7 +41,8 @@ import java.util.Set;
  *   <li>The same key with the same body replays the first answer (same status, same body); with another
  *   body it answers 422 {@code idempotency-key-reused}. A concurrent duplicate waits on the key's row
  *   and then replays. A process that dies before the commit leaves nothing: the retry runs afresh.</li>
- *   <li>Bodies are limited in size (413 above the limit).</li>
+ *   <li>Bodies are limited in size (413 above the limit); JSON text the database cannot keep (NUL, unpaired
+ *   surrogates) is refused before anything runs.</li>
  * </ul>
  * Commands run on the request thread through Axon's local command bus and join this transaction.
  */
@@ -83,6 +84,13 @@ public class IdempotentRequestFilter extends OncePerRequestFilter {
         byte[] body = readLimited(request.getInputStream(), limit);
         if (body == null) {
             problems.write(response, ProblemType.PAYLOAD_TOO_LARGE, "request bodies are limited to " + limit + " bytes");
+            return;
+        }
+        String contentType = request.getContentType();
+        if (contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).contains("json")
+                && JsonText.holdsUnstorableText(body)) {
+            problems.write(response, ProblemType.VALIDATION_FAILED,
+                    "text may not contain the character U+0000 or an unpaired surrogate");
             return;
         }
         String key = request.getHeader(HEADER);

@@ -46,7 +46,7 @@ public class WalletQueryController {
     @Operation(summary = "The caller's statement, newest first")
     public Page<StatementLine> myStatement(@RequestParam(required = false) Integer limit,
                                            @RequestParam(required = false) String cursor) {
-        return statement(ownWallet(), limit, cursor);
+        return page(ownWallet(), limit, cursor);
     }
 
     @GetMapping("/api/admin/wallets/{walletId}")
@@ -59,6 +59,11 @@ public class WalletQueryController {
     @Operation(summary = "A wallet's statement by id (ADMIN), newest first")
     public Page<StatementLine> statement(@PathVariable UUID walletId, @RequestParam(required = false) Integer limit,
                                          @RequestParam(required = false) String cursor) {
+        wallet(walletId); // an unknown wallet is 404, as for the wallet itself, not an empty statement
+        return page(walletId, limit, cursor);
+    }
+
+    private Page<StatementLine> page(UUID walletId, Integer limit, String cursor) {
         StatementPage page = queries.query(new FindStatement(walletId, Cursors.limit(limit), Cursors.decode(cursor)),
                 StatementPage.class).join();
         return new Page<>(page.lines(), Cursors.encode(page.nextBeforeSequence()));

@@ -24,6 +24,9 @@ final class StatementValues {
     private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,20}(\\.[0-9]{1,20})?");
     private static final Pattern ISO_4217 = Pattern.compile("[A-Z]{3}");
     private static final int EXCERPT = 40;
+    /** Bookings are dated within these bounds (years 1970 to 9999). */
+    static final Instant EARLIEST_BOOKING = Instant.parse("1970-01-01T00:00:00Z");
+    static final Instant LATEST_BOOKING = Instant.parse("9999-01-01T00:00:00Z");
 
     private StatementValues() {
     }
@@ -101,9 +104,20 @@ final class StatementValues {
 
     /**
      * An ISO-8601 instant ({@code 2025-03-14T10:15:30Z}), a date-time with an offset, or a date (the start of
-     * that day in UTC). A date-time without an offset is read as UTC only when {@code localIsUtc}.
+     * that day in UTC). A date-time without an offset is read as UTC only when {@code localIsUtc}. Years 1970 to
+     * 9998 only.
      */
     static Instant instant(int line, String raw, boolean localIsUtc) {
+        Instant instant = parseInstant(line, raw, localIsUtc);
+        // a year like +999999999 parses, but no day after it exists: the matching would overflow on it
+        if (instant.isBefore(EARLIEST_BOOKING) || !instant.isBefore(LATEST_BOOKING)) {
+            throw new StatementRejected(line, "booking time " + quote(raw.strip()) + " is not between "
+                    + EARLIEST_BOOKING + " and " + LATEST_BOOKING);
+        }
+        return instant;
+    }
+
+    private static Instant parseInstant(int line, String raw, boolean localIsUtc) {
         String text = raw == null ? "" : raw.strip();
         if (text.isEmpty()) {
             throw new StatementRejected(line, "the booking time is missing");
