@@ -27,11 +27,12 @@ import java.util.regex.Pattern;
  * so rows and token still commit or roll back together. A failed flush rolls the whole batch back and the
  * processor retries it, as a failed statement did before.
  * <p>
- * Order. Every statement names the row it belongs to ({@code rowKey}, e.g. {@code "wallet:" + id}).
- * Statements of one row run in the order they were queued; statements of different rows may run in any
- * order relative to each other, so a statement must read and write only its own row (an INSERT that reads
- * the row it belongs to is fine). The flush runs them in rounds: the n-th statement of every row runs in
- * round n, and each round sends one JDBC batch per distinct SQL.
+ * Order. Every statement names the row it belongs to ({@code rowKey}: the wallet's id, an event's id, any
+ * value whose equality means "the same row"; keys of different tables must not collide). Statements of one
+ * row run in the order they were queued; statements of different rows may run in any order relative to each
+ * other, so a statement must read and write only its own row (the order timeline's {@code INSERT ... SELECT}
+ * reads its order's row, so it is queued on the order's key). The flush runs them in rounds: the n-th
+ * statement of every row runs in round n, and each round sends one JDBC batch per distinct SQL.
  * <p>
  * Reads. Nothing queued is visible to SQL until the flush: a handler that must read rows written earlier in
  * the same batch calls {@link #flush()} first. Query handlers read committed rows and need nothing.
