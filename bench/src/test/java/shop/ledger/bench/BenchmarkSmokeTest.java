@@ -28,7 +28,7 @@ class BenchmarkSmokeTest {
         Files.writeString(markdown, "# Benchmarks\n\nnarrative above\n\n" + Report.BEGIN + "\nold figures\n" + Report.END
                                     + "\n\nnarrative below\n");
 
-        Benchmark.run(BenchOptions.parse("--warmup=1s", "--duration=2s", "--events=3000", "--wallets=64",
+        Benchmark.run(BenchOptions.parse("--warmup=2s", "--duration=3s", "--events=3000", "--wallets=64",
                 "--audit-events=200", "--big-audit-events=300", "--balance-samples=20", "--out=" + json,
                 "--markdown=" + markdown, "--work-dir=" + directory.resolve("work")));
 
