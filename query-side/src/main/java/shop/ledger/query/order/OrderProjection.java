@@ -6,6 +6,7 @@ import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.TrackingToken;
+import shop.ledger.platform.axon.GlobalIndex;
 import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -70,7 +71,7 @@ public class OrderProjection {
                      INSERT INTO order_view (order_id, position, customer_id, wallet_id, service_id, service_name,
                          encrypted_imei, status, price_amount, currency, placed_at, last_sequence)
                      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO NOTHING""")
-            .params(event.orderId(), position(token), event.customerId(), event.walletId(), event.serviceId(),
+            .params(event.orderId(), GlobalIndex.of(message, token, jdbc), event.customerId(), event.walletId(), event.serviceId(),
                     event.serviceName(), event.encryptedImei(), OrderStatus.PENDING.name(), event.price().amount(),
                     event.price().currency(), Timestamp.from(message.getTimestamp()), message.getSequenceNumber())
             .update();

@@ -5,6 +5,7 @@ import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.TrackingToken;
+import shop.ledger.platform.axon.GlobalIndex;
 import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -53,7 +54,7 @@ public class RefundCaseProjection {
                      INSERT INTO refund_case_view (refund_case_id, position, order_id, customer_id, status, opened_at,
                          decision_due_by, last_sequence)
                      VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (refund_case_id) DO NOTHING""")
-            .params(event.refundCaseId(), position(token), event.orderId(), event.customerId(), CaseStatus.OPEN.name(),
+            .params(event.refundCaseId(), GlobalIndex.of(message, token, jdbc), event.orderId(), event.customerId(), CaseStatus.OPEN.name(),
                     timestamp(event.openedAt()), timestamp(event.decisionDueBy()), message.getSequenceNumber())
             .update();
     }

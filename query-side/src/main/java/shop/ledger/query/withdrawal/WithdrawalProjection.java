@@ -5,6 +5,7 @@ import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.TrackingToken;
+import shop.ledger.platform.axon.GlobalIndex;
 import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -54,7 +55,7 @@ public class WithdrawalProjection {
                      INSERT INTO withdrawal_view (withdrawal_id, position, customer_id, wallet_id, amount, currency,
                          method, status, requested_at, last_sequence)
                      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (withdrawal_id) DO NOTHING""")
-            .params(event.withdrawalId(), position(token), event.customerId(), event.walletId(),
+            .params(event.withdrawalId(), GlobalIndex.of(message, token, jdbc), event.customerId(), event.walletId(),
                     event.amount().amount(), event.amount().currency(), event.method(),
                     WithdrawalStatus.REQUESTED.name(),
                     Timestamp.from(event.requestedAt() == null ? message.getTimestamp() : event.requestedAt()),
