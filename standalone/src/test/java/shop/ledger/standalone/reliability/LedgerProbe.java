@@ -117,10 +117,12 @@ final class LedgerProbe {
     /** {@code GET /api/audit/verify} until it is ok: right after traffic a projection may be milliseconds behind. */
     JsonNode awaitAuditOk() {
         JsonNode[] report = new JsonNode[1];
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500)).until(() -> {
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             Response verify = api.get("/api/audit/verify", admin);
             report[0] = verify.json();
-            return verify.status() == 200 && report[0].path("ok").asBoolean();
+            String shown = verify.raw().body();
+            assertThat(verify.status()).as(shown).isEqualTo(200);
+            assertThat(report[0].path("ok").asBoolean()).as(shown.length() > 3000 ? shown.substring(0, 3000) : shown).isTrue();
         });
         return report[0];
     }
