@@ -122,7 +122,7 @@ class ConcurrencyTest {
                     imeis.add(imei);
                     orders.add(pool.submit(startingTogether(start, i, () -> probe.order(customer, UNLOCK, imei))));
                     if (i % (requests / debits) == 0) {
-                        adjustments.add(pool.submit(() -> api.post("/api/admin/wallets/" + customer.walletId() + "/adjustments",
+                        adjustments.add(pool.submit(() -> probe.post("/api/admin/wallets/" + customer.walletId() + "/adjustments",
                                 probe.admin, ApiClient.json(Map.of("amount", -debit, "currency", "USD",
                                         "reason", "reliability: a staff debit racing the orders")))));
                     }
@@ -293,9 +293,9 @@ class ConcurrencyTest {
         assertThat(placed.status()).as(placed.raw().body()).isEqualTo(201);
         String orderId = placed.text("orderId");
         List<Response> cancels = inParallel(List.of(
-                () -> api.post("/api/orders/" + orderId + "/cancel", customer.token(), "{}"),
-                () -> api.post("/api/orders/" + orderId + "/cancel", customer.token(), "{}"),
-                () -> api.post("/api/orders/" + orderId + "/cancel", customer.token(), "{}")));
+                () -> probe.post("/api/orders/" + orderId + "/cancel", customer.token(), "{}"),
+                () -> probe.post("/api/orders/" + orderId + "/cancel", customer.token(), "{}"),
+                () -> probe.post("/api/orders/" + orderId + "/cancel", customer.token(), "{}")));
         long won = cancels.stream().filter(r -> r.status() == 200).count();
         for (Response cancel : cancels) {
             assertThat(cancel.status()).as(cancel.raw().body()).isIn(200, 409);
@@ -338,7 +338,7 @@ class ConcurrencyTest {
         String orderId = placed.text("orderId");
         awaitInProcess(customer, orderId, imei);
         await().pollDelay(Duration.ofMillis(1100)).until(() -> true); // past its one-second estimate
-        Response opened = api.post("/api/orders/" + orderId + "/verification-requests", customer.token(), "{}");
+        Response opened = probe.post("/api/orders/" + orderId + "/verification-requests", customer.token(), "{}");
         assertThat(opened.status()).as(opened.raw().body()).isEqualTo(201);
         String caseId = opened.text("refundCaseId");
         UUID order = UUID.fromString(orderId);
@@ -346,11 +346,11 @@ class ConcurrencyTest {
         List<Object> answers = inParallel(List.of(
                 () -> send(new CompleteOrder(order, "NCK: race")),
                 () -> send(new RejectOrder(order, "rejected by the supplier in a race")),
-                () -> api.post("/api/admin/refund-cases/" + caseId + "/decision", probe.admin,
+                () -> probe.post("/api/admin/refund-cases/" + caseId + "/decision", probe.admin,
                         ApiClient.json(Map.of("outcome", "APPROVED", "note", "supplier cancelled"))),
-                () -> api.post("/api/admin/refund-cases/" + caseId + "/decision", probe.admin,
+                () -> probe.post("/api/admin/refund-cases/" + caseId + "/decision", probe.admin,
                         ApiClient.json(Map.of("outcome", "REJECTED", "note", "supplier refused"))),
-                () -> api.post("/api/orders/" + orderId + "/cancel", customer.token(), "{}")));
+                () -> probe.post("/api/orders/" + orderId + "/cancel", customer.token(), "{}")));
         Response approval = (Response) answers.get(2);
         Response rejection = (Response) answers.get(3);
         Response cancel = (Response) answers.get(4);
@@ -404,7 +404,7 @@ class ConcurrencyTest {
         if ("NEEDS_ATTENTION".equals(probe.orderStatus(customer, orderId))) {
             JsonNode atSupplier = api.get("/simulator/dhru/control/orders?imei=" + imei, null).json().path("items");
             assertThat(atSupplier.size()).isEqualTo(1);
-            assertThat(api.post("/api/admin/orders/" + orderId + "/resolution", probe.admin,
+            assertThat(probe.post("/api/admin/orders/" + orderId + "/resolution", probe.admin,
                     ApiClient.json(Map.of("supplierReference", atSupplier.path(0).path("referenceId").asText()))).status())
                     .isEqualTo(200);
             await().atMost(Duration.ofSeconds(10)).until(() -> "IN_PROCESS".equals(probe.orderStatus(customer, orderId)));
@@ -412,7 +412,7 @@ class ConcurrencyTest {
     }
 
     private String caseStatus(Customer customer, String caseId) {
-        return api.get("/api/refund-cases/" + caseId, customer.token()).text("status");
+        return probe.get("/api/refund-cases/" + caseId, customer.token()).text("status");
     }
 
     private Object send(Object command) {
@@ -451,14 +451,14 @@ class ConcurrencyTest {
     }
 
     private void defineRaceServices() {
-        Response defined = api.put("/api/admin/services/" + QUICK, probe.admin, ApiClient.json(Map.of(
+        Response defined = retryingPut("/api/admin/services/" + QUICK, probe.admin, ApiClient.json(Map.of(
                 "code", "T-RACE", "name", "Race check (reliability tests)", "kind", "IMEI",
                 "price", Map.of("amount", QUICK_PRICE, "currency", "USD"),
                 "deliveryEstimate", Map.of("min", "PT0S", "max", "PT1S"),
                 "requires", Map.of("imei", true, "model", false, "network", false, "serialNumber", false),
                 "active", true, "supplier", Map.of("supplier", "simulator", "supplierServiceId", "1003"))));
         assertThat(defined.status()).as(defined.raw().body()).isEqualTo(200);
-        for (JsonNode service : api.get("/api/services", null).json().path("items")) {
+        for (JsonNode service : probe.get("/api/services", null).json().path("items")) {
             if ("742".equals(service.path("code").asText())) {
                 verificationServiceBefore = service;
             }
@@ -471,10 +471,10 @@ class ConcurrencyTest {
         withFee.put("deliveryEstimate", Map.of("min", "P1D", "max", "P7D"));
         withFee.put("requires", Map.of("imei", false, "model", false, "network", false, "serialNumber", false));
         withFee.put("active", true);
-        Response fee = api.put("/api/admin/services/" + CatalogueSeed.serviceId("742"), probe.admin, ApiClient.json(withFee));
+        Response fee = retryingPut("/api/admin/services/" + CatalogueSeed.serviceId("742"), probe.admin, ApiClient.json(withFee));
         assertThat(fee.status()).as(fee.raw().body()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(5)).until(() -> {
-            for (JsonNode service : api.get("/api/services", null).json().path("items")) {
+            for (JsonNode service : probe.get("/api/services", null).json().path("items")) {
                 if ("742".equals(service.path("code").asText())) {
                     return service.path("price").path("amount").asLong() == FEE;
                 }
@@ -483,12 +483,16 @@ class ConcurrencyTest {
         });
     }
 
+    private Response retryingPut(String path, String token, String body) {
+        return LedgerProbe.retryingWhileBusy(() -> api.put(path, token, body));
+    }
+
     private void define(UUID serviceId, JsonNode service) {
         Map<String, Object> body = new LinkedHashMap<>();
         for (String field : List.of("code", "name", "kind", "price", "deliveryEstimate", "requires", "active")) {
             body.put(field, service.get(field));
         }
-        Response restored = api.put("/api/admin/services/" + serviceId, probe.admin, ApiClient.json(body));
+        Response restored = retryingPut("/api/admin/services/" + serviceId, probe.admin, ApiClient.json(body));
         assertThat(restored.status()).as(restored.raw().body()).isEqualTo(200);
     }
 }

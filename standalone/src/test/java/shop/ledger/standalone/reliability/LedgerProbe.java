@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -36,7 +37,8 @@ final class LedgerProbe {
     LedgerProbe(int port, JdbcClient jdbc) {
         this.api = new ApiClient(port);
         this.jdbc = jdbc;
-        this.admin = api.adminToken();
+        this.admin = retryingWhileBusy(() -> api.post("/api/auth/token", null, ApiClient.json(Map.of(
+                "username", ApiClient.ADMIN, "password", ApiClient.ADMIN_PASSWORD)))).text("accessToken");
     }
 
     static String unique(String prefix) {
@@ -57,24 +59,69 @@ final class LedgerProbe {
         throw new IllegalStateException();
     }
 
+    /**
+     * As a client does: a 503 (no database connection free within the pool's timeout, as happens on a machine this
+     * busy) changed nothing, so the same request is sent again after a pause, with the same Idempotency-Key.
+     */
+    static Response retryingWhileBusy(Supplier<Response> request) {
+        Response response = request.get();
+        for (int retry = 0; response.status() == 503 && retry < 20; retry++) {
+            try {
+                Thread.sleep(250L * (retry + 1));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            response = request.get();
+        }
+        return response;
+    }
+
+    Response post(String path, String token, String body) {
+        return post(path, token, body, Map.of());
+    }
+
+    Response post(String path, String token, String body, Map<String, String> headers) {
+        Map<String, String> withKey = new HashMap<>(headers);
+        withKey.putIfAbsent("Idempotency-Key", UUID.randomUUID().toString());
+        return retryingWhileBusy(() -> api.post(path, token, body, withKey));
+    }
+
+    Response get(String path, String token) {
+        return retryingWhileBusy(() -> api.get(path, token));
+    }
+
+    Customer register(String prefix) {
+        String username = unique(prefix);
+        Response registered = post("/api/auth/register", null, ApiClient.json(Map.of("username", username,
+                "email", username + "@example.com", "password", ApiClient.PASSWORD)));
+        assertThat(registered.status()).as(registered.raw().body()).isEqualTo(201);
+        Response token = post("/api/auth/token", null, ApiClient.json(Map.of("username", username,
+                "password", ApiClient.PASSWORD)));
+        assertThat(token.status()).as(token.raw().body()).isEqualTo(200);
+        return new Customer(UUID.fromString(registered.text("customerId")), UUID.fromString(registered.text("walletId")),
+                token.text("accessToken"));
+    }
+
     Customer fundedCustomer(String prefix, long cents) {
-        Customer customer = api.register(unique(prefix));
-        Response deposit = api.deposit(admin, customer.walletId(), cents, unique("psp"));
+        Customer customer = register(prefix);
+        Response deposit = post("/api/admin/wallets/" + customer.walletId() + "/deposits", admin,
+                ApiClient.json(Map.of("amount", cents, "currency", "USD", "providerReference", unique("psp"))));
         assertThat(deposit.status()).as(deposit.raw().body()).isEqualTo(201);
         awaitWallet(customer, cents, 0);
         return customer;
     }
 
     Response order(Customer customer, UUID service, String imei) {
-        return api.post("/api/orders", customer.token(), ApiClient.json(Map.of("serviceId", service, "imei", imei)));
+        return post("/api/orders", customer.token(), ApiClient.json(Map.of("serviceId", service, "imei", imei)));
     }
 
     String orderStatus(Customer customer, String orderId) {
-        return api.get("/api/orders/" + orderId, customer.token()).text("status");
+        return get("/api/orders/" + orderId, customer.token()).text("status");
     }
 
     JsonNode wallet(Customer customer) {
-        return api.get("/api/me/wallet", customer.token()).json();
+        return get("/api/me/wallet", customer.token()).json();
     }
 
     void awaitWallet(Customer customer, long available, long held) {
@@ -118,7 +165,7 @@ final class LedgerProbe {
     JsonNode awaitAuditOk() {
         JsonNode[] report = new JsonNode[1];
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            Response verify = api.get("/api/audit/verify", admin);
+            Response verify = get("/api/audit/verify", admin);
             report[0] = verify.json();
             String shown = verify.raw().body();
             assertThat(verify.status()).as(shown).isEqualTo(200);

@@ -262,15 +262,15 @@ class SupplierAndPayoutFaultsTest {
             String orderId = placed.text("orderId");
             created.add(new PlacedOrder(customer, orderId, imei));
             if (i == 0) {
-                Response cancel = api.post("/api/orders/" + orderId + "/cancel", customer.token(), "{}");
+                Response cancel = probe.post("/api/orders/" + orderId + "/cancel", customer.token(), "{}");
                 assertThat(cancel.status()).as(cancel.raw().body()).isIn(200, 409);
             }
         }
-        Authenticator app = new Authenticator(api.post("/api/me/2fa", customer.token(), "").text("secret"));
-        assertThat(api.post("/api/me/2fa/confirm", customer.token(),
+        Authenticator app = new Authenticator(probe.post("/api/me/2fa", customer.token(), "").text("secret"));
+        assertThat(probe.post("/api/me/2fa/confirm", customer.token(),
                 ApiClient.json(Map.of("otp", app.code(Authenticator.stepNow())))).status()).isEqualTo(204);
         long amount = 1_000 + created.size() * 10L;
-        Response withdrawn = api.post("/api/me/withdrawals", customer.token(), ApiClient.json(Map.of("amount", amount,
+        Response withdrawn = probe.post("/api/me/withdrawals", customer.token(), ApiClient.json(Map.of("amount", amount,
                 "currency", "USD", "method", "BANK_TRANSFER", "destination", "DE89 3704 0044 0532 0130 00")),
                 Map.of("X-OTP", app.code(Authenticator.stepNow() + 1)));
         assertThat(withdrawn.status()).as(withdrawn.raw().body()).isEqualTo(201);
@@ -289,9 +289,9 @@ class SupplierAndPayoutFaultsTest {
             JsonNode atSupplier = api.get("/simulator/dhru/control/orders?imei=" + order.imei(), null).json().path("items");
             assertThat(atSupplier.size()).as("never placed twice at the supplier").isLessThanOrEqualTo(1);
             Response resolved = atSupplier.isEmpty()
-                    ? api.post("/api/admin/orders/" + order.orderId() + "/resolution", probe.admin,
+                    ? probe.post("/api/admin/orders/" + order.orderId() + "/resolution", probe.admin,
                             ApiClient.json(Map.of("reject", true, "reason", "not found at the supplier")))
-                    : api.post("/api/admin/orders/" + order.orderId() + "/resolution", probe.admin,
+                    : probe.post("/api/admin/orders/" + order.orderId() + "/resolution", probe.admin,
                             ApiClient.json(Map.of("supplierReference", atSupplier.path(0).path("referenceId").asText())));
             assertThat(resolved.status()).as(resolved.raw().body()).isEqualTo(200);
         }
@@ -300,7 +300,7 @@ class SupplierAndPayoutFaultsTest {
     static final Duration PROXY_SLOW_MARGIN = READ_TIMEOUT.plusMillis(2500);
 
     private String withdrawalStatus(RequestedWithdrawal withdrawal) {
-        return api.get("/api/withdrawals/" + withdrawal.withdrawalId(), withdrawal.customer().token()).text("status");
+        return probe.get("/api/withdrawals/" + withdrawal.withdrawalId(), withdrawal.customer().token()).text("status");
     }
 
     private void assertMoneyMovedExactlyOnce(List<PlacedOrder> orders, List<RequestedWithdrawal> withdrawals,
@@ -372,7 +372,7 @@ class SupplierAndPayoutFaultsTest {
         PROXY.plan(exchange -> Fault.NONE);
         JsonNode atSupplier = api.get("/simulator/dhru/control/orders?imei=" + imei, null).json().path("items");
         assertThat(atSupplier.size()).isEqualTo(1);
-        Response resolved = api.post("/api/admin/orders/" + orderId + "/resolution", probe.admin,
+        Response resolved = probe.post("/api/admin/orders/" + orderId + "/resolution", probe.admin,
                 ApiClient.json(Map.of("supplierReference", atSupplier.path(0).path("referenceId").asText())));
         assertThat(resolved.status()).as(resolved.raw().body()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(20)).until(() -> "IN_PROCESS".equals(probe.orderStatus(customer, orderId)));
@@ -392,9 +392,9 @@ class SupplierAndPayoutFaultsTest {
         PROXY.plan(exchange -> exchange.action().startsWith("payout") ? Fault.UNAUTHORIZED : Fault.NONE);
         PROXY.resetCounts();
         Customer customer = probe.fundedCustomer("refusedpayee", 10_000);
-        Authenticator app = new Authenticator(api.post("/api/me/2fa", customer.token(), "").text("secret"));
-        api.post("/api/me/2fa/confirm", customer.token(), ApiClient.json(Map.of("otp", app.code(Authenticator.stepNow()))));
-        Response withdrawn = api.post("/api/me/withdrawals", customer.token(), ApiClient.json(Map.of("amount", 4_000,
+        Authenticator app = new Authenticator(probe.post("/api/me/2fa", customer.token(), "").text("secret"));
+        probe.post("/api/me/2fa/confirm", customer.token(), ApiClient.json(Map.of("otp", app.code(Authenticator.stepNow()))));
+        Response withdrawn = probe.post("/api/me/withdrawals", customer.token(), ApiClient.json(Map.of("amount", 4_000,
                 "currency", "USD", "method", "BANK_TRANSFER", "destination", "DE89 3704 0044 0532 0130 00")),
                 Map.of("X-OTP", app.code(Authenticator.stepNow() + 1)));
         assertThat(withdrawn.status()).as(withdrawn.raw().body()).isEqualTo(201);
@@ -413,8 +413,8 @@ class SupplierAndPayoutFaultsTest {
 
         PROXY.plan(exchange -> Fault.NONE); // the key is fixed
         await().atMost(Duration.ofSeconds(20)).until(() ->
-                List.of("PAID", "FAILED").contains(api.get("/api/withdrawals/" + withdrawalId, customer.token()).text("status")));
-        String end = api.get("/api/withdrawals/" + withdrawalId, customer.token()).text("status");
+                List.of("PAID", "FAILED").contains(probe.get("/api/withdrawals/" + withdrawalId, customer.token()).text("status")));
+        String end = probe.get("/api/withdrawals/" + withdrawalId, customer.token()).text("status");
         assertThat(probe.moneyEventsByReservation().get(withdrawalId)).containsExactly("FundsReserved",
                 end.equals("PAID") ? "ReservationCaptured" : "ReservationReleased");
         assertThat(api.get("/simulator/payouts/control/payouts?reference=" + withdrawalId, null).json().path("items").size())
