@@ -248,11 +248,11 @@ class PayoutSimulatorTest {
                 provider.properties().baseUrl(), "not-the-key", null, null), environment);
         String reference = reference();
 
-        assertThat(intruder.submit(request(reference, 100))).isEmpty();
+        assertThatThrownBy(() -> intruder.submit(request(reference, 100))).isInstanceOf(PayoutRefused.class);
         assertThat(get("/control/payouts?reference=" + reference).path("items")).isEmpty();
 
         provider.submit(request(reference, 100));
-        assertThat(intruder.status(reference)).isEmpty();
+        assertThatThrownBy(() -> intruder.status(reference)).isInstanceOf(PayoutRefused.class);
 
         HttpResponse<String> raw = submitRaw("not-the-key", reference(), "{}");
         assertThat(raw.statusCode()).isEqualTo(401);
