@@ -11,16 +11,20 @@ import java.time.Duration;
  * @param submissionBackoff   wait before the second attempt; doubled for each further one
  * @param pollInitial         first status poll after the supplier accepted the order
  * @param pollMax             the longest wait between two polls (the backoff doubles up to it)
+ * @param statusRefusalsBeforeAttention how many getimeiorder ERROR answers in a row (no status in between) send an
+ *                            order in process to NEEDS_ATTENTION instead of polling it forever; with the default
+ *                            timing 10 take about an hour
  */
 @ConfigurationProperties("ledger.orders")
 public record FulfilmentSettings(int submissionAttempts, Duration submissionBackoff, Duration pollInitial,
-                                 Duration pollMax) {
+                                 Duration pollMax, int statusRefusalsBeforeAttention) {
 
     public FulfilmentSettings {
         submissionAttempts = submissionAttempts <= 0 ? 3 : submissionAttempts;
         submissionBackoff = submissionBackoff == null ? Duration.ofSeconds(30) : submissionBackoff;
         pollInitial = pollInitial == null ? Duration.ofSeconds(15) : pollInitial;
         pollMax = pollMax == null ? Duration.ofMinutes(10) : pollMax;
+        statusRefusalsBeforeAttention = statusRefusalsBeforeAttention <= 0 ? 10 : statusRefusalsBeforeAttention;
     }
 
     Duration submissionDelay(int failedAttempt) {

@@ -100,6 +100,17 @@ public class Order {
         }
     }
 
+    /**
+     * The supplier keeps refusing to tell the status of the order it accepted as {@code reference}: staff check
+     * there and resolve it. Nothing is settled. About another reference (staff have since given a new one) or
+     * once the order has moved on, it changes nothing.
+     */
+    void statusRefused(String reference, String reason) {
+        if (status == OrderStatus.IN_PROCESS && reference.equals(supplierReference)) {
+            apply(new OrderNeedsAttention(orderId, attempt, reason));
+        }
+    }
+
     Settlement complete(String encryptedResult, Instant now) {
         if (status != OrderStatus.IN_PROCESS) {
             return Settlement.NONE; // already completed, or not the supplier's to complete

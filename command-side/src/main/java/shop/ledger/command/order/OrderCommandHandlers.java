@@ -123,6 +123,12 @@ public class OrderCommandHandlers {
     }
 
     @CommandHandler
+    public void handle(EscalateStatusRefusals command) {
+        orders.load(command.orderId().toString())
+              .execute(o -> o.statusRefused(command.supplierReference(), command.reason()));
+    }
+
+    @CommandHandler
     public void handle(CompleteOrder command) {
         Aggregate<Order> order = orders.load(command.orderId().toString());
         UUID customerId = order.invoke(Order::customerId);

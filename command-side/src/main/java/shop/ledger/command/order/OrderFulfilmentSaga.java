@@ -45,6 +45,7 @@ import static org.axonframework.messaging.GenericMessage.asMessage;
  *   OrderPlaced ─► StartSubmission ─► OrderSubmissionStarted ─► placeimeiorder (claimed once)
  *        Accepted ─► OrderSubmitted (IN_PROCESS) ─► poll getimeiorder on persisted deadlines, with backoff
  *                       4 ─► CompleteOrder (capture) · 3 ─► RejectOrder (release) · 0/1 ─► poll again
+ *                       ERROR answers only, statusRefusalsBeforeAttention times in a row ─► NEEDS_ATTENTION
  *        Refused  ─► retry after a backoff, a bounded number of times, then rejected (release)
  *        Unknown  ─► NEEDS_ATTENTION: never retried blindly; staff resolve it
  * </pre>
@@ -79,6 +80,8 @@ public class OrderFulfilmentSaga {
     private String encryptedFields;
     private String supplierReference;
     private int polls;
+    /** getimeiorder ERROR answers since the last readable status. */
+    private int statusRefusals;
 
     @StartSaga
     @SagaEventHandler(associationProperty = "orderId")
@@ -127,6 +130,7 @@ public class OrderFulfilmentSaga {
     void on(OrderSubmitted event, DeadlineManager deadlines, FulfilmentSettings settings) {
         supplierReference = event.supplierReference();
         polls = 0;
+        statusRefusals = 0;
         deadlines.cancelAllWithinScope(POLL_SUPPLIER);
         deadlines.schedule(settings.pollDelay(polls), POLL_SUPPLIER, new PollDue(orderId));
     }
@@ -139,7 +143,16 @@ public class OrderFulfilmentSaga {
         } else if (status != null && status.progress() == SupplierPort.Progress.REJECTED) {
             send(commands, new RejectOrder(orderId, status.detail() == null || status.detail().isBlank()
                     ? "rejected by the supplier" : status.detail()));
+        } else if (status != null && status.progress() == SupplierPort.Progress.REFUSED
+                   && ++statusRefusals >= settings.statusRefusalsBeforeAttention()) {
+            // the supplier keeps refusing to say (e.g. it does not know the reference): staff check there and
+            // resolve; polling stops until they do. The supplier's message is left out: it may quote the IMEI.
+            send(commands, new EscalateStatusRefusals(orderId, supplierReference, "the supplier answered the status "
+                    + "query with an error " + statusRefusals + " times in a row; check the order at the supplier"));
         } else {
+            if (status != null && status.progress() == SupplierPort.Progress.IN_PROCESS) {
+                statusRefusals = 0;
+            }
             polls++;
             deadlines.schedule(settings.pollDelay(polls), POLL_SUPPLIER, new PollDue(orderId));
         }

@@ -24,9 +24,36 @@ public interface PayoutPort {
     record Payout(String payoutReference, PayoutState state, String reason) {
     }
 
-    /** Empty when no answer came (timeout, connection, garbage): safe to submit again with the same reference. */
+    /**
+     * The provider refused the call itself (HTTP 4xx: a bad API key, a malformed request, the reference reused
+     * with another body): nothing was created by this call, and asking again unchanged will not help until
+     * someone acts. {@code httpStatus} and a message free of personal data.
+     */
+    class PayoutRefused extends RuntimeException {
+        private final int httpStatus;
+
+        public PayoutRefused(int httpStatus, String message) {
+            super(message);
+            this.httpStatus = httpStatus;
+        }
+
+        public int httpStatus() {
+            return httpStatus;
+        }
+    }
+
+    /**
+     * Empty when no answer came (timeout, connection, garbage, 5xx): safe to submit again with the same reference.
+     *
+     * @throws PayoutRefused when the provider refused the request (4xx)
+     */
     Optional<Payout> submit(PayoutRequest request);
 
-    /** The provider's view of a payout by our idempotency reference; empty when it could not be asked. */
+    /**
+     * The provider's view of a payout by our idempotency reference; empty when it could not be asked or holds no
+     * payout for it.
+     *
+     * @throws PayoutRefused when the provider refused the query (4xx other than 404)
+     */
     Optional<Payout> status(String idempotencyReference);
 }

@@ -37,7 +37,13 @@ public interface SupplierPort {
         /** DHRU status 4: {@code code} holds the result. */
         COMPLETED,
         /** DHRU status 3: rejected, the customer is refunded. */
-        REJECTED
+        REJECTED,
+        /**
+         * The supplier answered with an ERROR instead of a status (an unknown reference, a suspended account, an
+         * outage it reports): {@code detail} holds its message. It says nothing about the order itself, so it
+         * moves no money; the saga asks again and escalates to staff when the supplier keeps refusing.
+         */
+        REFUSED
     }
 
     /** The supplier's view of an order; {@code detail} is the result code or the rejection reason. */
@@ -46,6 +52,9 @@ public interface SupplierPort {
 
     Placement place(String supplier, Submission submission);
 
-    /** Empty when the supplier could not be asked (network, error answer): safe to ask again later. */
+    /**
+     * Empty when the supplier could not be asked or its answer was unreadable (network, timeout, garbage, 5xx):
+     * safe to ask again later. A readable ERROR answer is a status with {@link Progress#REFUSED}.
+     */
     Optional<Status> status(String supplier, String supplierReference);
 }

@@ -8,6 +8,7 @@ import org.axonframework.spring.stereotype.Aggregate;
 import shop.ledger.api.common.Money;
 import shop.ledger.api.withdrawal.Withdrawals.PayoutSubmitted;
 import shop.ledger.api.withdrawal.Withdrawals.WithdrawalFailed;
+import shop.ledger.api.withdrawal.Withdrawals.WithdrawalNeedsAttention;
 import shop.ledger.api.withdrawal.Withdrawals.WithdrawalPaid;
 import shop.ledger.api.withdrawal.Withdrawals.WithdrawalReconciled;
 import shop.ledger.api.withdrawal.Withdrawals.WithdrawalRequested;
@@ -41,6 +42,7 @@ public class Withdrawal {
     private WithdrawalStatus status;
     private String payoutReference;
     private boolean reconciled;
+    private boolean needsAttention;
 
     protected Withdrawal() {
     }
@@ -69,6 +71,13 @@ public class Withdrawal {
         }
         apply(new WithdrawalFailed(withdrawalId, reason, now));
         return Settlement.RELEASE;
+    }
+
+    /** Once per withdrawal while it is open; settles nothing, since a payout may exist at the provider. */
+    void needsAttention(String reason, Instant now) {
+        if ((status == WithdrawalStatus.REQUESTED || status == WithdrawalStatus.PAYOUT_SUBMITTED) && !needsAttention) {
+            apply(new WithdrawalNeedsAttention(withdrawalId, reason, now));
+        }
     }
 
     boolean reconciled(UUID reconciliationId, Instant now) {
@@ -114,6 +123,11 @@ public class Withdrawal {
     @EventSourcingHandler
     void on(WithdrawalFailed event) {
         status = WithdrawalStatus.FAILED;
+    }
+
+    @EventSourcingHandler
+    void on(WithdrawalNeedsAttention event) {
+        needsAttention = true;
     }
 
     @EventSourcingHandler

@@ -91,6 +91,11 @@ public class WithdrawalCommandHandlers {
     }
 
     @CommandHandler
+    public void handle(FlagWithdrawalForAttention command) {
+        withdrawals.load(command.withdrawalId().toString()).execute(w -> w.needsAttention(command.reason(), clock.instant()));
+    }
+
+    @CommandHandler
     public boolean handle(MarkWithdrawalReconciled command) {
         boolean marked = withdrawals.load(command.withdrawalId().toString())
                                     .invoke(w -> w.reconciled(command.reconciliationId(), clock.instant()));

@@ -20,9 +20,11 @@ import shop.ledger.api.withdrawal.Withdrawals.WithdrawalPaid;
 import shop.ledger.api.withdrawal.Withdrawals.WithdrawalRequested;
 import shop.ledger.command.payout.PayoutPort;
 import shop.ledger.command.payout.PayoutPort.Payout;
+import shop.ledger.command.payout.PayoutPort.PayoutRefused;
 import shop.ledger.command.payout.PayoutPort.PayoutRequest;
 import shop.ledger.platform.crypto.KeyVault;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -33,7 +35,8 @@ import static org.axonframework.messaging.GenericMessage.asMessage;
  * Pays a withdrawal out (R10): submits it to the payout provider with the withdrawal id as idempotency
  * reference, then chases it on persisted deadlines until the provider says PAID (captured) or FAILED
  * (released). A lost answer is simply submitted again under the same reference: the provider returns the
- * first payout, so nothing is ever paid twice.
+ * first payout, so nothing is ever paid twice. A provider that keeps refusing (4xx) flags the withdrawal for
+ * staff and is then asked only at the slowest pace.
  */
 @Saga
 @ProcessingGroup(WithdrawalSaga.PROCESSING_GROUP)
@@ -56,6 +59,9 @@ public class WithdrawalSaga {
     private String encryptedDestination;
     private boolean submitted;
     private int chases;
+    /** Provider refusals (4xx) since its last readable answer. */
+    private int refusals;
+    private boolean flaggedForAttention;
 
     @StartSaga
     @SagaEventHandler(associationProperty = "withdrawalId")
@@ -66,23 +72,50 @@ public class WithdrawalSaga {
         amount = event.amount();
         method = event.method();
         encryptedDestination = event.encryptedDestination();
-        submit(payouts, vault, commands);
-        deadlines.schedule(settings.chaseDelay(chases), CHASE, new ChaseDue(withdrawalId));
+        try {
+            submit(payouts, vault, commands);
+        } catch (PayoutRefused refused) {
+            refused(refused, commands, settings);
+        }
+        deadlines.schedule(nextChase(settings), CHASE, new ChaseDue(withdrawalId));
     }
 
     @DeadlineHandler(deadlineName = CHASE)
     void chase(ChaseDue due, PayoutPort payouts, KeyVault vault, CommandGateway commands, DeadlineManager deadlines,
                PayoutSettings settings) {
-        Optional<Payout> payout = payouts.status(withdrawalId.toString());
-        if (payout.isPresent()) {
-            record(payout.get(), vault, commands);
-        } else if (!submitted && !vault.isErased(customerId)) {
-            submit(payouts, vault, commands); // the first answer was lost: same reference, same payout
+        try {
+            Optional<Payout> payout = payouts.status(withdrawalId.toString());
+            if (payout.isPresent()) {
+                refusals = 0;
+                record(payout.get(), vault, commands);
+            } else if (!submitted && !vault.isErased(customerId)) {
+                submit(payouts, vault, commands); // the first answer was lost: same reference, same payout
+            }
+        } catch (PayoutRefused refused) {
+            refused(refused, commands, settings);
         }
         // erased meanwhile: the lost submission may have reached the provider, so it is never failed blindly (the
         // money could be paid and released); only the provider's answer settles it, and the chase goes on
         chases++;
-        deadlines.schedule(settings.chaseDelay(chases), CHASE, new ChaseDue(withdrawalId));
+        deadlines.schedule(nextChase(settings), CHASE, new ChaseDue(withdrawalId));
+    }
+
+    /**
+     * A 4xx (a bad API key, say) will not go away by asking again: after a few in a row staff are told once, and
+     * the withdrawal is asked about only at the slowest pace, so it resumes by itself once someone fixes the cause.
+     * The hold stays: a payout may exist from an earlier call whose answer was lost.
+     */
+    private void refused(PayoutRefused refused, CommandGateway commands, PayoutSettings settings) {
+        refusals++;
+        if (refusals >= settings.refusalsBeforeAttention() && !flaggedForAttention) {
+            send(commands, new FlagWithdrawalForAttention(withdrawalId, refused.getMessage() + " (" + refusals
+                    + " times in a row); the payout is asked about again every " + settings.chaseMax()));
+            flaggedForAttention = true;
+        }
+    }
+
+    private Duration nextChase(PayoutSettings settings) {
+        return refusals >= settings.refusalsBeforeAttention() ? settings.chaseMax() : settings.chaseDelay(chases);
     }
 
     @EndSaga
@@ -102,9 +135,12 @@ public class WithdrawalSaga {
             send(commands, new RecordPayoutFailed(withdrawalId, "the customer's data was erased"));
             return;
         }
-        payouts.submit(new PayoutRequest(withdrawalId.toString(), amount, method,
-                       vault.reveal(customerId, encryptedDestination)))
-               .ifPresent(payout -> record(payout, vault, commands));
+        Optional<Payout> payout = payouts.submit(new PayoutRequest(withdrawalId.toString(), amount, method,
+                vault.reveal(customerId, encryptedDestination)));
+        if (payout.isPresent()) {
+            refusals = 0;
+            record(payout.get(), vault, commands);
+        }
     }
 
     private void record(Payout payout, KeyVault vault, CommandGateway commands) {

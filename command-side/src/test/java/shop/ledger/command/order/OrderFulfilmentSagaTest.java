@@ -38,7 +38,7 @@ class OrderFulfilmentSagaTest {
     static final String IMEI = "490154203237518";
     static final Instant T0 = Instant.parse("2026-11-20T10:00:00Z");
     static final FulfilmentSettings SETTINGS =
-            new FulfilmentSettings(3, Duration.ofSeconds(30), Duration.ofSeconds(15), Duration.ofMinutes(2));
+            new FulfilmentSettings(3, Duration.ofSeconds(30), Duration.ofSeconds(15), Duration.ofMinutes(2), 3);
 
     SagaTestFixture<OrderFulfilmentSaga> fixture;
     ScriptedSupplier supplier;
@@ -188,6 +188,25 @@ class OrderFulfilmentSagaTest {
                .whenTimeElapses(Duration.ofSeconds(15 + 30 + 60 + 120))
                .expectScheduledDeadlineWithName(Duration.ofMinutes(2), OrderFulfilmentSaga.POLL_SUPPLIER);
         assertThat(supplier.polled).hasSize(4);
+    }
+
+    @Test
+    void aSupplierThatKeepsRefusingTheStatusQueryEscalatesToStaffInsteadOfBeingPolledForever() {
+        supplier.statuses.add(Optional.of(new Status(Progress.REFUSED, "Invalid Order ID")));
+        supplier.statuses.add(Optional.of(new Status(Progress.IN_PROCESS, null))); // a readable status resets the count
+        supplier.statuses.add(Optional.of(new Status(Progress.REFUSED, "Invalid Order ID")));
+        supplier.statuses.add(Optional.empty()); // unreadable: neither counts nor resets
+        supplier.statuses.add(Optional.of(new Status(Progress.REFUSED, "Invalid Order ID")));
+        supplier.statuses.add(Optional.of(new Status(Progress.REFUSED, "Invalid Order ID")));
+        fixture.givenAPublished(placed)
+               .andThenAPublished(submitted)
+               .whenTimeElapses(Duration.ofSeconds(15 + 30 + 60 + 120 + 120))
+               .expectNoDispatchedCommands();
+        fixture.whenTimeElapses(Duration.ofMinutes(2))
+               .expectDispatchedCommands(new EscalateStatusRefusals(order, "REF-1", "the supplier answered the status "
+                       + "query with an error 3 times in a row; check the order at the supplier"))
+               .expectNoScheduledDeadlines();
+        assertThat(supplier.polled).hasSize(6);
     }
 
     @Test

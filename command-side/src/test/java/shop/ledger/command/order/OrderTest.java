@@ -266,6 +266,22 @@ class OrderTest {
     }
 
     @Test
+    void aSupplierRefusingTheStatusOfItsReferenceSendsTheOrderToStaffOnceAndMovesNoMoney() {
+        OrderSubmitted submitted = new OrderSubmitted(order, 1, "REF-1", NOW, NOW.plusSeconds(3 * 86400));
+        fixture.given(placed, new OrderSubmissionStarted(order, 1), submitted)
+               .when(new EscalateStatusRefusals(order, "REF-1", "refused 10 times"))
+               .expectEvents(new OrderNeedsAttention(order, 1, "refused 10 times"));
+        // about a reference staff have since replaced, or once the order has moved on: nothing
+        fixture.given(placed, new OrderSubmissionStarted(order, 1), submitted)
+               .when(new EscalateStatusRefusals(order, "REF-OLD", "refused 10 times"))
+               .expectNoEvents();
+        fixture.given(placed, new OrderSubmissionStarted(order, 1), submitted, new OrderCompleted(order, "x", NOW))
+               .when(new EscalateStatusRefusals(order, "REF-1", "refused 10 times"))
+               .expectNoEvents();
+        assertThat(walletCommands()).isEmpty();
+    }
+
+    @Test
     void completionCapturesExactlyOnce() {
         OrderSubmitted submitted = new OrderSubmitted(order, 1, "REF-1", NOW, NOW.plusSeconds(3 * 86400));
         fixture.given(placed, new OrderSubmissionStarted(order, 1), submitted)

@@ -38,15 +38,23 @@ class WithdrawalSagaTest {
         final Deque<Optional<Payout>> submits = new ArrayDeque<>();
         final Deque<Optional<Payout>> statuses = new ArrayDeque<>();
         final List<PayoutRequest> received = new ArrayList<>();
+        /** Answers every call with HTTP 401, as with a wrong API key. */
+        volatile boolean refuseEverything;
 
         @Override
         public Optional<Payout> submit(PayoutRequest request) {
             received.add(request);
+            if (refuseEverything) {
+                throw new PayoutRefused(401, "the payout provider refused the submit with HTTP 401");
+            }
             return submits.isEmpty() ? Optional.empty() : submits.poll();
         }
 
         @Override
         public Optional<Payout> status(String idempotencyReference) {
+            if (refuseEverything) {
+                throw new PayoutRefused(401, "the payout provider refused the status with HTTP 401");
+            }
             return statuses.isEmpty() ? Optional.empty() : statuses.poll();
         }
     }
@@ -68,7 +76,7 @@ class WithdrawalSagaTest {
         fixture = new SagaTestFixture<>(WithdrawalSaga.class);
         fixture.registerResource(provider);
         fixture.registerResource(vault);
-        fixture.registerResource(new PayoutSettings(Duration.ofSeconds(10), Duration.ofMinutes(1)));
+        fixture.registerResource(new PayoutSettings(Duration.ofSeconds(10), Duration.ofMinutes(1), 3));
         fixture.registerCommandGateway(CommandGateway.class);
         requested = new WithdrawalRequested(withdrawal, customer, UUID.randomUUID(), Money.of(5000, "USD"),
                 "BANK_TRANSFER", vault.encrypt(customer, "DE89 3704 0044 0532 0130 00"), T0);
@@ -159,6 +167,30 @@ class WithdrawalSagaTest {
                .whenPublishingA(requested)
                .expectDispatchedCommands(new RecordPayoutFailed(withdrawal, "the customer's data was erased"));
         assertThat(provider.received).isEmpty();
+    }
+
+    @Test
+    void aProviderThatKeepsRefusingFlagsTheWithdrawalOnceAndIsThenAskedOnlyAtTheSlowestPace() {
+        provider.refuseEverything = true;
+        fixture.givenNoPriorActivity()
+               .whenPublishingA(requested)
+               .expectNoDispatchedCommands()
+               .expectScheduledDeadlineWithName(Duration.ofSeconds(10), WithdrawalSaga.CHASE);
+        // each chase: the status query is refused (the submission is not even reached)
+        fixture.whenTimeElapses(Duration.ofSeconds(10))
+               .expectNoDispatchedCommands();
+        fixture.whenTimeElapses(Duration.ofSeconds(20))
+               .expectDispatchedCommands(new FlagWithdrawalForAttention(withdrawal, "the payout provider refused the "
+                       + "status with HTTP 401 (3 times in a row); the payout is asked about again every PT1M"))
+               .expectScheduledDeadlineWithName(Duration.ofMinutes(1), WithdrawalSaga.CHASE);
+        fixture.whenTimeElapses(Duration.ofMinutes(1))
+               .expectNoDispatchedCommands() // told once
+               .expectScheduledDeadlineWithName(Duration.ofMinutes(1), WithdrawalSaga.CHASE);
+
+        provider.refuseEverything = false; // the key is fixed: the next look finds the payout and goes on
+        provider.statuses.add(Optional.of(new Payout("PO-1", PayoutState.PAID, null)));
+        fixture.whenTimeElapses(Duration.ofMinutes(1))
+               .expectDispatchedCommands(new RecordPayoutSubmitted(withdrawal, "PO-1"), new RecordPayoutPaid(withdrawal, "PO-1"));
     }
 
     @Test

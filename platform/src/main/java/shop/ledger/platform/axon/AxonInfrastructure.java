@@ -163,13 +163,15 @@ public class AxonInfrastructure {
 
     /**
      * Pooled streaming processors everywhere: segments are claimed in parallel and spread over instances.
-     * They read the event store through {@link PromptEventSource}, so they see new events within a tick.
+     * They read the event store through {@link PromptEventSource}, so they see new events within a tick. A handler
+     * that finds no database connection is retried rather than passed over ({@link RetryWhenDatabaseIsAway}).
      */
     @Bean
     ConfigurerModule pooledProcessorsModule(ObjectProvider<PromptEventSource> promptEventSource) {
         return configurer -> configurer.eventProcessing()
                                        .usingPooledStreamingEventProcessors()
-                                       .configureDefaultStreamableMessageSource(config -> promptEventSource.getObject());
+                                       .configureDefaultStreamableMessageSource(config -> promptEventSource.getObject())
+                                       .registerDefaultListenerInvocationErrorHandler(config -> new RetryWhenDatabaseIsAway());
     }
 
     /** Named as the {@code source} of each processor declared in properties. */

@@ -14,6 +14,7 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.transaction.TransactionStatus;
 import org.springframework.transaction.support.DefaultTransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -104,7 +105,15 @@ public class IdempotentRequestFilter extends OncePerRequestFilter {
 
         CachedBodyRequest wrappedRequest = new CachedBodyRequest(request, body);
         ContentCachingResponseWrapper wrappedResponse = new ContentCachingResponseWrapper(response);
-        TransactionStatus tx = transactions.getTransaction(new DefaultTransactionDefinition());
+        TransactionStatus tx;
+        try {
+            tx = transactions.getTransaction(new DefaultTransactionDefinition());
+        } catch (CannotCreateTransactionException unavailable) {
+            // no connection within the pool's timeout (the database is away, or every connection is busy under
+            // load): nothing began, so the client may simply retry; never a bare 500
+            problems.write(response, ProblemType.SERVICE_UNAVAILABLE, "the ledger's database is unavailable or busy; retry later");
+            return;
+        }
         try {
             if (stored && !claim(caller, key, hash)) {
                 transactions.rollback(tx);

@@ -6,6 +6,7 @@ import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.TrackingToken;
+import shop.ledger.platform.axon.GlobalIndex;
 import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -85,7 +86,7 @@ public class OrderProjection {
     @EventHandler
     void on(OrderPlaced event, DomainEventMessage<?> message, TrackingToken token) {
         writes.write(event.orderId(), PLACE,
-                event.orderId(), position(token), event.customerId(), event.walletId(), event.serviceId(),
+                event.orderId(), GlobalIndex.of(message, token, jdbc), event.customerId(), event.walletId(), event.serviceId(),
                 event.serviceName(), event.encryptedImei(), OrderStatus.PENDING.name(), event.price().amount(),
                 event.price().currency(), Timestamp.from(message.getTimestamp()), message.getSequenceNumber());
         note(message, token, event.orderId(), "Order placed; its price is reserved in the wallet");

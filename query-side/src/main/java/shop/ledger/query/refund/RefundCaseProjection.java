@@ -5,6 +5,7 @@ import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.TrackingToken;
+import shop.ledger.platform.axon.GlobalIndex;
 import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -56,7 +57,7 @@ public class RefundCaseProjection {
                 INSERT INTO refund_case_view (refund_case_id, position, order_id, customer_id, status, opened_at,
                     decision_due_by, last_sequence)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (refund_case_id) DO NOTHING""",
-                event.refundCaseId(), position(token), event.orderId(), event.customerId(), CaseStatus.OPEN.name(),
+                event.refundCaseId(), GlobalIndex.of(message, token, jdbc), event.orderId(), event.customerId(), CaseStatus.OPEN.name(),
                 timestamp(event.openedAt()), timestamp(event.decisionDueBy()), message.getSequenceNumber());
     }
 
@@ -140,9 +141,6 @@ public class RefundCaseProjection {
                 + ", last_sequence = ? WHERE refund_case_id = ? AND last_sequence < ?", params);
     }
 
-    private static long position(TrackingToken token) {
-        return token.position().orElseThrow(() -> new IllegalStateException("tracking token without a position: " + token));
-    }
 
     private static Timestamp timestamp(Instant instant) {
         return instant == null ? null : Timestamp.from(instant);

@@ -5,6 +5,7 @@ import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.TrackingToken;
+import shop.ledger.platform.axon.GlobalIndex;
 import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -57,7 +58,7 @@ public class WithdrawalProjection {
                 INSERT INTO withdrawal_view (withdrawal_id, position, customer_id, wallet_id, amount, currency,
                     method, status, requested_at, last_sequence)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (withdrawal_id) DO NOTHING""",
-                event.withdrawalId(), position(token), event.customerId(), event.walletId(),
+                event.withdrawalId(), GlobalIndex.of(message, token, jdbc), event.customerId(), event.walletId(),
                 event.amount().amount(), event.amount().currency(), event.method(),
                 WithdrawalStatus.REQUESTED.name(),
                 Timestamp.from(event.requestedAt() == null ? message.getTimestamp() : event.requestedAt()),
@@ -150,9 +151,6 @@ public class WithdrawalProjection {
                 + ", last_sequence = ? WHERE withdrawal_id = ? AND last_sequence < ?", params);
     }
 
-    private static long position(TrackingToken token) {
-        return token.position().orElseThrow(() -> new IllegalStateException("tracking token without a position: " + token));
-    }
 
     private static Timestamp timestamp(Instant instant) {
         return instant == null ? null : Timestamp.from(instant);

@@ -68,6 +68,13 @@ public final class Withdrawals {
     public record WithdrawalReconciled(UUID withdrawalId, UUID reconciliationId, Instant reconciledAt) {
     }
 
+    /**
+     * The payout provider keeps refusing the withdrawal's calls (4xx, e.g. a bad API key): staff must act. The
+     * status and the hold stay as they are (a payout may exist); the saga goes on asking at its slowest pace.
+     */
+    public record WithdrawalNeedsAttention(UUID withdrawalId, String reason, Instant at) {
+    }
+
     // ---- reconciliation ----
 
     /** One line of a provider statement, as parsed (amount in minor units). */

@@ -135,7 +135,7 @@ class DhruSimulatorTest {
                 .isEqualTo(new Refused("Invalid IMEI: The IMEI must be 15 digits"));
         assertThat(client.place("simulator", new Submission("9999", imei(), null, null, null)))
                 .isEqualTo(new Refused("Invalid Service: Service ID 9999 is not available"));
-        assertThat(client.status("simulator", "1")).isEmpty();
+        assertThat(client.status("simulator", "1")).map(Status::progress).contains(Progress.REFUSED);
     }
 
     @Test
@@ -161,7 +161,8 @@ class DhruSimulatorTest {
         assertThat(placement).isInstanceOf(Refused.class);
         assertThat(((Refused) placement).message()).startsWith("Authentication Failed");
         assertThat(get("/control/orders?imei=" + imei).path("items")).isEmpty();
-        assertThat(intruder.status("intruder", accepted(SimulatedServices.ATT_IPHONE_UNLOCK, imei()))).isEmpty();
+        assertThat(intruder.status("intruder", accepted(SimulatedServices.ATT_IPHONE_UNLOCK, imei())))
+                .map(Status::progress).contains(Progress.REFUSED);
     }
 
     @Test
@@ -225,7 +226,7 @@ class DhruSimulatorTest {
         String reference = accepted(SimulatedServices.ATT_IPHONE_UNLOCK, imei());
 
         setFaults("{\"statusMode\":\"ERROR\"}");
-        assertThat(client.status("simulator", reference)).isEmpty();
+        assertThat(client.status("simulator", reference)).map(Status::progress).contains(Progress.REFUSED);
         setFaults("{\"statusMode\":\"GARBAGE\"}");
         assertThat(client.status("simulator", reference)).isEmpty();
         setFaults("{}");

@@ -8,6 +8,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.env.Environment;
 import shop.ledger.api.common.Money;
 import shop.ledger.command.payout.PayoutPort.Payout;
+import shop.ledger.command.payout.PayoutPort.PayoutRefused;
 import shop.ledger.command.payout.PayoutPort.PayoutRequest;
 import shop.ledger.command.payout.PayoutPort.PayoutState;
 import shop.ledger.command.payout.http.HttpPayoutProvider;
@@ -35,6 +36,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -111,7 +113,7 @@ class PayoutSimulatorTest {
         String reference = reference();
         Payout first = provider.submit(request(reference, 1250)).orElseThrow();
 
-        assertThat(provider.submit(request(reference, 9999))).isEmpty();
+        assertThatThrownBy(() -> provider.submit(request(reference, 9999))).isInstanceOf(PayoutRefused.class);
 
         assertThat(get("/control/payouts?reference=" + reference).path("items")).hasSize(1);
         assertThat(provider.status(reference)).contains(first);
@@ -246,11 +248,11 @@ class PayoutSimulatorTest {
                 provider.properties().baseUrl(), "not-the-key", null, null), environment);
         String reference = reference();
 
-        assertThat(intruder.submit(request(reference, 100))).isEmpty();
+        assertThatThrownBy(() -> intruder.submit(request(reference, 100))).isInstanceOf(PayoutRefused.class);
         assertThat(get("/control/payouts?reference=" + reference).path("items")).isEmpty();
 
         provider.submit(request(reference, 100));
-        assertThat(intruder.status(reference)).isEmpty();
+        assertThatThrownBy(() -> intruder.status(reference)).isInstanceOf(PayoutRefused.class);
 
         HttpResponse<String> raw = submitRaw("not-the-key", reference(), "{}");
         assertThat(raw.statusCode()).isEqualTo(401);

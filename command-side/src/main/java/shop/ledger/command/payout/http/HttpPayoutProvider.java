@@ -55,8 +55,10 @@ import java.util.function.UnaryOperator;
  * </ul>
  *
  * <h2>How answers map onto {@link PayoutPort}</h2>
- * A readable payout is {@code Optional.of(...)}. Everything else (no provider configured, base URL not
- * resolvable yet, connection refused, timeout, any non-2xx status, an answer without a payout reference or a known
+ * A readable payout is {@code Optional.of(...)}. A 4xx refusal (other than 404 on a status query, 408 and 429)
+ * throws {@link PayoutRefused}: nothing was created, and the caller must not go on asking unchanged forever.
+ * Everything else (no provider configured, base URL not
+ * resolvable yet, connection refused, timeout, 3xx, 5xx, 408, 429, an answer without a payout reference or a known
  * status, or one about another reference) is {@code Optional.empty()}: the caller asks again later with the same
  * reference, which the idempotency key makes safe. A 404 on a status query is empty as well.
  * <p>
@@ -159,9 +161,13 @@ public class HttpPayoutProvider implements PayoutPort {
             }
             return payout;
         }
-        if (status >= 400 && status < 500) {
+        if (status >= 400 && status < 500 && status != 408 && status != 429) {
             // not processed: nothing was created, but asking again unchanged will not help before someone acts
             log.warn("payout {} {}: refused with HTTP {}{}", reference, call, status, hint(status));
+            throw new PayoutRefused(status, "the payout provider refused the " + call + " with HTTP " + status + hint(status));
+        } else if (status >= 400 && status < 500) {
+            log.info("payout {} {}: HTTP {}{}; safe to ask again with the same reference", reference, call, status,
+                    hint(status));
         } else {
             log.info("payout {} {}: HTTP {}; safe to ask again with the same reference", reference, call, status);
         }

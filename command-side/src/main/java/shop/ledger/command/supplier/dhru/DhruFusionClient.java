@@ -114,10 +114,18 @@ public class DhruFusionClient implements SupplierPort {
     public Optional<Status> status(String supplier, String supplierReference) {
         Supplier settings = suppliers.settings(supplier);
         Reply reply = call(supplier, settings, "getimeiorder", Map.of("ID", Objects.requireNonNull(supplierReference)));
-        Optional<Status> status = reply instanceof Answered answered && !answered.answer().isError()
-                ? status(answered.answer().first())
-                : Optional.empty();
-        if (status.isPresent()) {
+        Optional<Status> status;
+        if (reply instanceof Answered answered && answered.answer().isError()) {
+            // a readable refusal: counted by the saga, which escalates when it persists
+            status = Optional.of(new Status(Progress.REFUSED, answered.answer().errorMessage()));
+        } else if (reply instanceof Answered answered) {
+            status = status(answered.answer().first());
+        } else {
+            status = Optional.empty();
+        }
+        if (status.isPresent() && status.get().progress() == Progress.REFUSED) {
+            log.info("supplier {} getimeiorder: error answer", supplier); // its message may quote the order (R11)
+        } else if (status.isPresent()) {
             log.debug("supplier {} getimeiorder: {}", supplier, status.get().progress());
         } else {
             log.info("supplier {} getimeiorder: no status ({})", supplier,

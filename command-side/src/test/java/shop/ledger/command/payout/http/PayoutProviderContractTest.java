@@ -13,6 +13,7 @@ import org.springframework.mock.env.MockEnvironment;
 import shop.ledger.api.common.Money;
 import shop.ledger.command.payout.PayoutPort;
 import shop.ledger.command.payout.PayoutPort.Payout;
+import shop.ledger.command.payout.PayoutPort.PayoutRefused;
 import shop.ledger.command.payout.PayoutPort.PayoutRequest;
 import shop.ledger.command.payout.PayoutPort.PayoutState;
 import shop.ledger.command.payout.http.FakePayoutServer.Recorded;
@@ -197,15 +198,20 @@ class PayoutProviderContractTest {
     }
 
     @Test
-    void clientErrorsAreEmptyAndNeverAFailedPayout() {
+    void clientErrorsAreRefusalsAndNeverAFailedPayout() {
         server.answer(401, Recorded.PROBLEM_UNAUTHORIZED);
-        assertThat(provider.submit(REQUEST)).isEmpty();
-        assertThat(provider.status(REFERENCE)).isEmpty();
+        assertThatThrownBy(() -> provider.submit(REQUEST)).isInstanceOfSatisfying(PayoutRefused.class,
+                refused -> assertThat(refused.httpStatus()).isEqualTo(401));
+        assertThatThrownBy(() -> provider.status(REFERENCE)).isInstanceOf(PayoutRefused.class)
+                                                           .hasMessageContaining("api-key");
 
         server.answer(422, Recorded.PROBLEM_KEY_REUSED);
-        assertThat(provider.submit(REQUEST)).isEmpty();
+        assertThatThrownBy(() -> provider.submit(REQUEST)).isInstanceOf(PayoutRefused.class);
 
+        // a redirect, a rate limit or a request timeout is no refusal of the request itself: ask again later
         server.answer(302, "");
+        assertThat(provider.submit(REQUEST)).isEmpty();
+        server.answer(429, "");
         assertThat(provider.submit(REQUEST)).isEmpty();
     }
 
@@ -301,11 +307,11 @@ class PayoutProviderContractTest {
                            + DESTINATION + "\"}");
         provider.submit(REQUEST);
         server.answer(422, Recorded.PROBLEM_KEY_REUSED);
-        provider.submit(REQUEST);
+        assertThatThrownBy(() -> provider.submit(REQUEST)).isInstanceOf(PayoutRefused.class);
         server.answer(200, Recorded.GARBAGE);
         provider.submit(REQUEST);
         server.answer(401, Recorded.PROBLEM_UNAUTHORIZED);
-        provider.status(REFERENCE);
+        assertThatThrownBy(() -> provider.status(REFERENCE)).isInstanceOf(PayoutRefused.class);
 
         assertThat(output.getAll()).contains("payout " + REFERENCE + " submit: PENDING (provider reference po_7Hq2XkV9mB3nR5tW)",
                                            "payout " + REFERENCE + " submit: FAILED",

@@ -266,12 +266,22 @@ class DhruFusionClientContractTest {
     }
 
     @ParameterizedTest(name = "{0} -> no status")
-    @CsvSource({"getimeiorder-error.json", "getimeiorder-unknown-status.json", "authentication-failed.json",
-            "garbage.html", "empty.txt", "placeimeiorder-success.json"})
+    @CsvSource({"getimeiorder-unknown-status.json", "garbage.html", "empty.txt", "placeimeiorder-success.json"})
     void statusIsEmptyWhenTheAnswerSaysNothingUsable(String recorded) {
         server.answer(recorded);
 
         assertThat(client.status("xml", REFERENCE)).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0} -> refused, with the supplier's message")
+    @CsvSource({"getimeiorder-error.json", "authentication-failed.json"})
+    void anErrorAnswerToTheStatusQueryIsARefusal(String recorded) {
+        server.answer(recorded);
+
+        assertThat(client.status("xml", REFERENCE)).hasValueSatisfying(status -> {
+            assertThat(status.progress()).isEqualTo(Progress.REFUSED);
+            assertThat(status.detail()).isNotBlank();
+        });
     }
 
     @Test
