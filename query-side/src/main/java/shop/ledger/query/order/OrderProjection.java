@@ -6,6 +6,7 @@ import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.TrackingToken;
+import shop.ledger.query.EventPositions;
 import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -70,7 +71,7 @@ public class OrderProjection {
                      INSERT INTO order_view (order_id, position, customer_id, wallet_id, service_id, service_name,
                          encrypted_imei, status, price_amount, currency, placed_at, last_sequence)
                      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO NOTHING""")
-            .params(event.orderId(), position(token), event.customerId(), event.walletId(), event.serviceId(),
+            .params(event.orderId(), position(message, token), event.customerId(), event.walletId(), event.serviceId(),
                     event.serviceName(), event.encryptedImei(), OrderStatus.PENDING.name(), event.price().amount(),
                     event.price().currency(), Timestamp.from(message.getTimestamp()), message.getSequenceNumber())
             .update();
@@ -222,7 +223,7 @@ public class OrderProjection {
                      INSERT INTO order_timeline (event_id, order_id, sequence, position, occurred_at, status, note)
                      SELECT ?, order_id, ?, ?, ?, status, ? FROM order_view WHERE order_id = ?
                      ON CONFLICT (event_id) DO NOTHING""")
-            .params(message.getIdentifier(), message.getSequenceNumber(), position(token),
+            .params(message.getIdentifier(), message.getSequenceNumber(), position(message, token),
                     Timestamp.from(message.getTimestamp()), note, orderId)
             .update();
     }
@@ -237,7 +238,7 @@ public class OrderProjection {
                      INSERT INTO order_timeline (event_id, order_id, sequence, position, occurred_at, status, note)
                      VALUES (?, ?, NULL, ?, ?, NULL, ?)
                      ON CONFLICT (event_id) DO NOTHING""")
-            .params(message.getIdentifier(), orderId, position(token), Timestamp.from(message.getTimestamp()), note)
+            .params(message.getIdentifier(), orderId, position(message, token), Timestamp.from(message.getTimestamp()), note)
             .update();
     }
 
@@ -264,8 +265,8 @@ public class OrderProjection {
         return timelines;
     }
 
-    private static long position(TrackingToken token) {
-        return token.position().orElseThrow(() -> new IllegalStateException("tracking token without a position: " + token));
+    private long position(EventMessage<?> message, TrackingToken token) {
+        return EventPositions.of(jdbc, message, token);
     }
 
     private static boolean isBlank(String text) {

@@ -4,7 +4,9 @@ import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
+import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.TrackingToken;
+import shop.ledger.query.EventPositions;
 import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -53,7 +55,7 @@ public class RefundCaseProjection {
                      INSERT INTO refund_case_view (refund_case_id, position, order_id, customer_id, status, opened_at,
                          decision_due_by, last_sequence)
                      VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (refund_case_id) DO NOTHING""")
-            .params(event.refundCaseId(), position(token), event.orderId(), event.customerId(), CaseStatus.OPEN.name(),
+            .params(event.refundCaseId(), position(message, token), event.orderId(), event.customerId(), CaseStatus.OPEN.name(),
                     timestamp(event.openedAt()), timestamp(event.decisionDueBy()), message.getSequenceNumber())
             .update();
     }
@@ -140,8 +142,8 @@ public class RefundCaseProjection {
             .update();
     }
 
-    private static long position(TrackingToken token) {
-        return token.position().orElseThrow(() -> new IllegalStateException("tracking token without a position: " + token));
+    private long position(EventMessage<?> message, TrackingToken token) {
+        return EventPositions.of(jdbc, message, token);
     }
 
     private static Timestamp timestamp(Instant instant) {

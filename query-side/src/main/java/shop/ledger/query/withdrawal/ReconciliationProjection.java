@@ -5,6 +5,7 @@ import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.TrackingToken;
+import shop.ledger.query.EventPositions;
 import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -42,7 +43,7 @@ public class ReconciliationProjection {
                      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS JSONB))
                      ON CONFLICT (reconciliation_id) DO NOTHING""")
             .params(event.reconciliationId(),
-                    token.position().orElseThrow(() -> new IllegalStateException("tracking token without a position")),
+                    EventPositions.of(jdbc, message, token),
                     event.format(), event.submittedBy(),
                     Timestamp.from(event.completedAt() == null ? message.getTimestamp() : event.completedAt()),
                     event.statementLines(), size(event.matchedWithdrawals()), size(event.unmatchedStatementLines()),

@@ -4,7 +4,9 @@ import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
+import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.TrackingToken;
+import shop.ledger.query.EventPositions;
 import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -54,7 +56,7 @@ public class WithdrawalProjection {
                      INSERT INTO withdrawal_view (withdrawal_id, position, customer_id, wallet_id, amount, currency,
                          method, status, requested_at, last_sequence)
                      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (withdrawal_id) DO NOTHING""")
-            .params(event.withdrawalId(), position(token), event.customerId(), event.walletId(),
+            .params(event.withdrawalId(), position(message, token), event.customerId(), event.walletId(),
                     event.amount().amount(), event.amount().currency(), event.method(),
                     WithdrawalStatus.REQUESTED.name(),
                     Timestamp.from(event.requestedAt() == null ? message.getTimestamp() : event.requestedAt()),
@@ -150,8 +152,8 @@ public class WithdrawalProjection {
             .update();
     }
 
-    private static long position(TrackingToken token) {
-        return token.position().orElseThrow(() -> new IllegalStateException("tracking token without a position: " + token));
+    private long position(EventMessage<?> message, TrackingToken token) {
+        return EventPositions.of(jdbc, message, token);
     }
 
     private static Timestamp timestamp(Instant instant) {
