@@ -96,7 +96,16 @@ public class IdempotentRequestFilter extends OncePerRequestFilter {
 
         CachedBodyRequest wrappedRequest = new CachedBodyRequest(request, body);
         ContentCachingResponseWrapper wrappedResponse = new ContentCachingResponseWrapper(response);
-        TransactionStatus tx = transactions.getTransaction(new DefaultTransactionDefinition());
+        TransactionStatus tx;
+        try {
+            tx = transactions.getTransaction(new DefaultTransactionDefinition());
+        } catch (RuntimeException e) {
+            if (DatabaseFailures.isDatabaseUnavailable(e)) {
+                problems.write(response, ProblemType.SERVICE_UNAVAILABLE, "the ledger's database is unavailable; retry later");
+                return;
+            }
+            throw e;
+        }
         try {
             if (stored && !claim(caller, key, hash)) {
                 transactions.rollback(tx);
@@ -183,9 +192,17 @@ public class IdempotentRequestFilter extends OncePerRequestFilter {
 
     private void rollback(TransactionStatus tx) {
         if (!tx.isCompleted()) {
-            transactions.rollback(tx);
-            // an aggregate cached by the rolled-back work would be ahead of the event store
-            aggregateCaches.forEach(Cache::removeAll);
+            try {
+                transactions.rollback(tx);
+            } catch (RuntimeException e) {
+                // a connection lost with the database cannot roll back, but nothing of it was committed either
+                if (!DatabaseFailures.isDatabaseUnavailable(e)) {
+                    throw e;
+                }
+            } finally {
+                // an aggregate cached by the rolled-back work would be ahead of the event store
+                aggregateCaches.forEach(Cache::removeAll);
+            }
         }
     }
 
