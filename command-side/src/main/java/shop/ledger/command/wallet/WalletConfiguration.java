@@ -1,6 +1,7 @@
 package shop.ledger.command.wallet;
 
 import org.axonframework.common.caching.Cache;
+import org.axonframework.common.caching.NoCache;
 import org.axonframework.common.caching.WeakReferenceCache;
 import org.axonframework.eventsourcing.EventCountSnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.SnapshotTriggerDefinition;
@@ -22,9 +23,14 @@ public class WalletConfiguration {
         return new EventCountSnapshotTriggerDefinition(snapshotter, threshold);
     }
 
+    /**
+     * {@code ledger.wallet.cache=false} for several command-side instances on one database: each instance's cache
+     * would hold a wallet as it last changed it, so every command after another instance's change would lose the
+     * append race (409), and a saga's deadline that lost it would wait for db-scheduler's retry.
+     */
     @Bean
-    Cache walletCache() {
+    Cache walletCache(@Value("${ledger.wallet.cache:true}") boolean enabled) {
         // entries go when memory is needed, so a large customer base costs no fixed heap
-        return new WeakReferenceCache();
+        return enabled ? new WeakReferenceCache() : NoCache.INSTANCE;
     }
 }
