@@ -8,11 +8,14 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import org.axonframework.common.caching.Cache;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.TransactionStatus;
 import org.springframework.transaction.support.DefaultTransactionDefinition;
@@ -47,6 +50,8 @@ import java.util.Set;
  */
 @Component
 public class IdempotentRequestFilter extends OncePerRequestFilter {
+
+    private static final Logger log = LoggerFactory.getLogger(IdempotentRequestFilter.class);
 
     public static final String HEADER = "Idempotency-Key";
     static final int MAX_BODY_BYTES = 1 << 20;
@@ -194,11 +199,10 @@ public class IdempotentRequestFilter extends OncePerRequestFilter {
         if (!tx.isCompleted()) {
             try {
                 transactions.rollback(tx);
-            } catch (RuntimeException e) {
-                // a connection lost with the database cannot roll back, but nothing of it was committed either
-                if (!DatabaseFailures.isDatabaseUnavailable(e)) {
-                    throw e;
-                }
+            } catch (TransactionException e) {
+                // a connection lost with the database cannot roll back, but nothing of it was committed either:
+                // the request's own outcome (its error, or 503 when the database is away) is the answer
+                log.warn("rollback failed: {}", e.getMessage());
             } finally {
                 // an aggregate cached by the rolled-back work would be ahead of the event store
                 aggregateCaches.forEach(Cache::removeAll);
