@@ -24,6 +24,8 @@ import java.util.function.Supplier;
 final class Api {
 
     static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Longer than a ledger restart takes on a machine busy with other work (minutes, seen here). */
+    static final Duration PATIENCE = Duration.ofMinutes(10);
 
     record Response(int status, String body, JsonNode json, String contentType) {
         boolean ok() {
@@ -57,7 +59,7 @@ final class Api {
     }
 
     Api(String base, Stats stats) {
-        this(() -> base, () -> base, stats, Duration.ofMinutes(4));
+        this(() -> base, () -> base, stats, PATIENCE);
     }
 
     Stats stats() {

@@ -212,7 +212,7 @@ final class LedgerChecks {
         assertThat(wallet.path("available").asLong())
                 .as("%s: available = acknowledged deposits - completed orders - paid withdrawals", who)
                 .isEqualTo(expectedAvailable);
-        JsonNode audited = api.read("/api/audit/wallets/" + customer.walletId + "/balance", staffToken).json();
+        JsonNode audited = api.read("/api/audit/wallets/" + customer.walletId + "/balance?asOf=" + java.time.Instant.now(), staffToken).json();
         assertThat(audited.path("available").asLong()).as("%s: the event store agrees", who).isEqualTo(expectedAvailable);
     }
 

@@ -91,7 +91,7 @@ final class LedgerProcess implements AutoCloseable {
     }
 
     void awaitHealthy() throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(240).toNanos();
+        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
         while (System.nanoTime() < deadline) {
             Process current = process;
             if (!current.isAlive()) {

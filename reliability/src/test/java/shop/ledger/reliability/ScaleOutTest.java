@@ -64,7 +64,7 @@ class ScaleOutTest {
                 List<LedgerProcess> querySides = processes.subList(2, 4);
 
                 Stats stats = new Stats();
-                Api api = new Api(() -> pick(commandSides), () -> pick(querySides), stats, Duration.ofMinutes(4));
+                Api api = new Api(() -> pick(commandSides), () -> pick(querySides), stats, Api.PATIENCE);
                 String staff = api.adminToken();
                 Shop shop = Shop.prepare(api, staff, false);
                 List<Customer> customers = Rig.customers(api, staff, "scale", Rig.LONG ? 12 : 6);

@@ -40,7 +40,7 @@ final class Workload {
     void stop() throws InterruptedException {
         stopping = true;
         for (Thread thread : threads) {
-            thread.join(300_000);
+            thread.join(Api.PATIENCE.toMillis() + 60_000);
         }
         if (failure.get() != null) {
             throw new AssertionError("a client failed", failure.get());
