@@ -1,6 +1,7 @@
 package shop.ledger.command.wallet;
 
 import org.axonframework.common.caching.Cache;
+import org.axonframework.common.caching.NoCache;
 import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.eventsourcing.EventCountSnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.SnapshotTriggerDefinition;
@@ -32,11 +33,17 @@ public class WalletConfiguration {
         return new EventCountSnapshotTriggerDefinition(snapshotter, threshold);
     }
 
+    /**
+     * {@code ledger.wallet.cache=false} for several command-side instances on one database: each instance's cache
+     * would hold a wallet as it last changed it, so every command after another instance's change would lose the
+     * append race (409), and a saga's deadline that lost it would wait for db-scheduler's retry.
+     */
     @Bean
-    Cache walletCache(@Value("${ledger.wallet.cache-pinned:4096}") int pinned) {
+    Cache walletCache(@Value("${ledger.wallet.cache:true}") boolean enabled,
+                      @Value("${ledger.wallet.cache-pinned:4096}") int pinned) {
         // the most recently used wallets stay; the others go when memory is needed, so a large customer base
         // costs no fixed heap
-        return new PinnedAggregateCache(pinned);
+        return enabled ? new PinnedAggregateCache(pinned) : NoCache.INSTANCE;
     }
 
     /**

@@ -30,6 +30,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 
 import org.axonframework.common.jdbc.UnitOfWorkAwareConnectionProviderWrapper;
+import org.axonframework.eventhandling.PropagatingErrorHandler;
 import org.axonframework.eventhandling.deadletter.jdbc.DeadLetterSchema;
 import org.axonframework.eventhandling.deadletter.jdbc.JdbcSequencedDeadLetterQueue;
 import org.axonframework.eventhandling.tokenstore.TokenStore;
@@ -45,6 +46,7 @@ import org.axonframework.springboot.util.DeadLetterQueueProviderConfigurerModule
 import org.springframework.jdbc.datasource.TransactionAwareDataSourceProxy;
 
 import javax.sql.DataSource;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 
@@ -124,13 +126,34 @@ public class AxonInfrastructure {
                                      .batchSize(fetchSize)
                                      .snapshotSerializer(defaultSerializer)
                                      .upcasterChain(configuration.upcasterChain())
-                                     .persistenceExceptionResolver(new JdbcSQLErrorCodesResolver())
+                                     .persistenceExceptionResolver(AxonInfrastructure::isDuplicateKey)
                                      .eventSerializer(eventSerializer)
                                      .snapshotFilter(configuration.snapshotFilter())
                                      .connectionProvider(connectionProvider)
                                      .transactionManager(transactionManager)
                                      .schema(new EventSchema())
                                      .build();
+    }
+
+    /**
+     * Two appends at the same sequence of one aggregate (two command-side instances, or a cached aggregate behind the
+     * store) are a concurrent change, which Axon reports as a ConcurrencyException (409, retry). PostgreSQL says so
+     * with SQLSTATE 23505, which the driver may put on a BatchUpdateException or its next exception; Axon's
+     * error-code resolver missed it there and the request failed with a 500.
+     */
+    static boolean isDuplicateKey(Exception exception) {
+        for (Throwable t = exception; t != null; t = t.getCause()) {
+            for (SQLException sql = t instanceof SQLException e ? e : null; sql != null; sql = sql.getNextException()) {
+                // 40001: the hash-chain trigger (V13) found the previous event of the stream rolled back
+                if ("23505".equals(sql.getSQLState()) || "40001".equals(sql.getSQLState())) {
+                    return true;
+                }
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return new JdbcSQLErrorCodesResolver().isDuplicateKeyViolation(exception);
     }
 
     @Qualifier("eventStore")
@@ -162,16 +185,27 @@ public class AxonInfrastructure {
     }
 
     /**
+     * A handler that fails fails its batch: the transaction rolls back, the token stays, and the processor tries the
+     * batch again after a backoff. Axon's default (log and go on) would skip the event for good: a saga would
+     * never take its next step after a moment without the database, and a projection whose statement failed would
+     * lose the rest of its batch. Sagas relax this per processing group ({@link RetryWhenDatabaseIsAway}): a
+     * command a saga sends can be refused after a race it lost, and that must not hold its segment forever.
+     */
+    @Bean
+    ConfigurerModule propagatingHandlerFailures() {
+        return configurer -> configurer.eventProcessing()
+                                       .registerDefaultListenerInvocationErrorHandler(config -> PropagatingErrorHandler.instance());
+    }
+
+    /**
      * Pooled streaming processors everywhere: segments are claimed in parallel and spread over instances.
-     * They read the event store through {@link PromptEventSource}, so they see new events within a tick. A handler
-     * that finds no database connection is retried rather than passed over ({@link RetryWhenDatabaseIsAway}).
+     * They read the event store through {@link PromptEventSource}, so they see new events within a tick.
      */
     @Bean
     ConfigurerModule pooledProcessorsModule(ObjectProvider<PromptEventSource> promptEventSource) {
         return configurer -> configurer.eventProcessing()
                                        .usingPooledStreamingEventProcessors()
-                                       .configureDefaultStreamableMessageSource(config -> promptEventSource.getObject())
-                                       .registerDefaultListenerInvocationErrorHandler(config -> new RetryWhenDatabaseIsAway());
+                                       .configureDefaultStreamableMessageSource(config -> promptEventSource.getObject());
     }
 
     /** Named as the {@code source} of each processor declared in properties. */

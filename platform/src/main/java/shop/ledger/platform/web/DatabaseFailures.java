@@ -5,6 +5,7 @@ import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.transaction.CannotCreateTransactionException;
 
 import java.net.ConnectException;
+import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
 
@@ -21,10 +22,24 @@ public final class DatabaseFailures {
                     || t instanceof SQLNonTransientConnectionException || t instanceof ConnectException) {
                 return true;
             }
+            if (t instanceof SQLException sql && isConnectionState(sql.getSQLState())) {
+                return true;
+            }
             if (t.getCause() == t) {
                 break;
             }
         }
         return false;
+    }
+
+    /**
+     * SQLSTATE class 08 (connection exception: refused, broken, "An I/O error occurred while sending to the
+     * backend") and the server going down or not yet accepting connections (57P01 admin shutdown, 57P02 crash
+     * shutdown, 57P03 cannot connect now: starting up or in recovery). The PostgreSQL driver reports these as plain
+     * SQLExceptions, often wrapped by Axon's own exceptions.
+     */
+    private static boolean isConnectionState(String sqlState) {
+        return sqlState != null && (sqlState.startsWith("08") || sqlState.equals("57P01") || sqlState.equals("57P02")
+                                    || sqlState.equals("57P03"));
     }
 }

@@ -8,13 +8,15 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import org.axonframework.common.caching.Cache;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.TransactionDefinition;
-import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.transaction.TransactionStatus;
 import org.springframework.transaction.support.DefaultTransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -49,6 +51,8 @@ import java.util.Set;
  */
 @Component
 public class IdempotentRequestFilter extends OncePerRequestFilter {
+
+    private static final Logger log = LoggerFactory.getLogger(IdempotentRequestFilter.class);
 
     public static final String HEADER = "Idempotency-Key";
     static final int MAX_BODY_BYTES = 1 << 20;
@@ -108,11 +112,14 @@ public class IdempotentRequestFilter extends OncePerRequestFilter {
         TransactionStatus tx;
         try {
             tx = transactions.getTransaction(new DefaultTransactionDefinition());
-        } catch (CannotCreateTransactionException unavailable) {
+        } catch (RuntimeException e) {
             // no connection within the pool's timeout (the database is away, or every connection is busy under
             // load): nothing began, so the client may simply retry; never a bare 500
-            problems.write(response, ProblemType.SERVICE_UNAVAILABLE, "the ledger's database is unavailable or busy; retry later");
-            return;
+            if (DatabaseFailures.isDatabaseUnavailable(e)) {
+                problems.write(response, ProblemType.SERVICE_UNAVAILABLE, "the ledger's database is unavailable or busy; retry later");
+                return;
+            }
+            throw e;
         }
         try {
             if (stored && !claim(caller, key, hash)) {
@@ -200,9 +207,16 @@ public class IdempotentRequestFilter extends OncePerRequestFilter {
 
     private void rollback(TransactionStatus tx) {
         if (!tx.isCompleted()) {
-            transactions.rollback(tx);
-            // an aggregate cached by the rolled-back work would be ahead of the event store
-            aggregateCaches.forEach(Cache::removeAll);
+            try {
+                transactions.rollback(tx);
+            } catch (TransactionException e) {
+                // a connection lost with the database cannot roll back, but nothing of it was committed either:
+                // the request's own outcome (its error, or 503 when the database is away) is the answer
+                log.warn("rollback failed: {}", e.getMessage());
+            } finally {
+                // an aggregate cached by the rolled-back work would be ahead of the event store
+                aggregateCaches.forEach(Cache::removeAll);
+            }
         }
     }
 

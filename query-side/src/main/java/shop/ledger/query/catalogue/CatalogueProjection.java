@@ -3,7 +3,9 @@ package shop.ledger.query.catalogue;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
+import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.TrackingToken;
+import shop.ledger.platform.axon.GlobalIndex;
 import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -60,7 +62,7 @@ public class CatalogueProjection {
     }
 
     @EventHandler
-    void on(ServiceDefined event, TrackingToken token) {
+    void on(ServiceDefined event, EventMessage<?> message, TrackingToken token) {
         ServiceOffer offer = event.offer();
         DeliveryEstimate delivery = offer.deliveryEstimate() == null
                 ? new DeliveryEstimate(null, null) : offer.deliveryEstimate();
@@ -72,7 +74,7 @@ public class CatalogueProjection {
                 event.serviceId(), offer.code(), offer.name(), offer.kind().name(), offer.price().amount(),
                 offer.price().currency(), delivery.min(), delivery.max(), requires.imei(), requires.model(),
                 requires.network(), requires.serialNumber(), offer.active(), supplier.supplier(),
-                supplier.supplierServiceId(), position(token));
+                supplier.supplierServiceId(), GlobalIndex.of(message, token, jdbc));
     }
 
     @ResetHandler
@@ -94,11 +96,6 @@ public class CatalogueProjection {
                    .param(query.serviceId())
                    .query(CatalogueProjection::offer)
                    .optional();
-    }
-
-    /** The event's global position; streaming processors always deliver one. */
-    static long position(TrackingToken token) {
-        return token.position().orElseThrow(() -> new IllegalStateException("tracking token without a position: " + token));
     }
 
     private static ServiceOffer offer(ResultSet rs, int row) throws SQLException {

@@ -1,0 +1,76 @@
+package shop.ledger.reliability;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * PostgreSQL stopped immediately ({@code pg_ctl stop -m immediate}: no checkpoint, crash recovery on the next
+ * start) under mixed load, and started again a few seconds later. While it is away the ledger answers 503
+ * problem+json {@code service-unavailable}; once it is back the same ledger process serves again by itself
+ * (no restart), and nothing acknowledged is lost or applied twice ({@link LedgerChecks}).
+ */
+class DatabaseOutageTest {
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void theLedgerAnswers503WhileTheDatabaseIsAwayAndRecoversByItself() throws Exception {
+        Instant started = Instant.now();
+        int outages = Rig.LONG ? 4 : 1;
+        try (DurablePostgres postgres = new DurablePostgres(temp.resolve("postgres"));
+             FakeDhruSupplier supplier = new FakeDhruSupplier(0.0);
+             FakePayoutProvider payouts = new FakePayoutProvider();
+             LedgerProcess ledger = new LedgerProcess("outage-standalone", LedgerProcess.STANDALONE,
+                     DurablePostgres.freePort(), Rig.environment(postgres, temp.resolve("ledger"), supplier, payouts))) {
+            ledger.start();
+            Stats stats = new Stats();
+            Api api = new Api(ledger.baseUrl(), stats);
+            String staff = api.adminToken();
+            Shop shop = Shop.prepare(api, staff, true);
+            List<Customer> customers = Rig.customers(api, staff, "outage", Rig.LONG ? 8 : 4);
+            Workload load = new Workload(api, shop, customers, staff);
+            load.start();
+            Rig.log("load started");
+
+            for (int outage = 0; outage < outages; outage++) {
+                Rig.sleepRandomly(Duration.ofSeconds(2), Duration.ofSeconds(Rig.LONG ? 10 : 4));
+                postgres.crash();
+                stats.databaseOutages.incrementAndGet();
+                Rig.log("PostgreSQL stopped immediately");
+                assertServiceUnavailable(api, staff, customers.get(0));
+                Rig.sleepRandomly(Duration.ofSeconds(2), Duration.ofSeconds(Rig.LONG ? 8 : 4));
+                postgres.start();
+                Rig.log("PostgreSQL started again");
+            }
+            Rig.sleepRandomly(Duration.ofSeconds(3), Duration.ofSeconds(Rig.LONG ? 10 : 4));
+            load.stop();
+            Rig.log("load stopped: " + stats.summary());
+
+            assertThat(ledger.isAlive()).as("the ledger recovered without a restart").isTrue();
+            new LedgerChecks(api, staff, customers, supplier, payouts, postgres).settleAndCheck();
+            assertThat(stats.unavailable.get()).as("503s seen while the database was away").isPositive();
+            assertThat(stats.notes()).as("nothing but 503 problem+json while the database was away").isEmpty();
+            Rig.report("database-outage", stats, started, "");
+        }
+    }
+
+    /** A request made while the database is away: 503 problem+json, and (checked later) nothing changed. */
+    private static void assertServiceUnavailable(Api api, String staff, Customer customer) {
+        Api.Response answer = api.once("POST", "/api/admin/wallets/" + customer.walletId + "/deposits", staff,
+                Map.of("amount", 777, "currency", "USD", "providerReference", "psp-outage-" + UUID.randomUUID()));
+        assertThat(answer.status()).as("answer while the database is away: %s", answer.body()).isEqualTo(503);
+        assertThat(answer.contentType()).isEqualTo("application/problem+json");
+        assertThat(answer.problemType()).endsWith("/problems/service-unavailable");
+        api.stats().unavailable.incrementAndGet();
+    }
+}
