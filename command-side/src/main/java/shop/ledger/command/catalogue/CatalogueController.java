@@ -5,6 +5,9 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import shop.ledger.api.common.ProblemType;
+import shop.ledger.api.common.RuleViolation;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -26,7 +29,8 @@ public class CatalogueController {
     }
 
     /** The fields of GET /api/services, plus where the service is fulfilled. */
-    public record ServiceBody(@NotBlank String code, @NotBlank String name, @NotNull ServiceKind kind,
+    public record ServiceBody(@NotBlank @Size(max = 32) String code, @NotBlank @Size(max = 200) String name,
+                              @NotNull ServiceKind kind,
                               @NotNull @Valid PriceBody price, @NotNull DeliveryEstimate deliveryEstimate,
                               @NotNull Requirements requires, @NotNull Boolean active, SupplierService supplier) {
     }
@@ -42,10 +46,19 @@ public class CatalogueController {
     @PutMapping("/api/admin/services/{serviceId}")
     @Operation(summary = "Create or replace a service (ADMIN)")
     public ServiceOffer define(@PathVariable UUID serviceId, @Valid @RequestBody ServiceBody body) {
+        SupplierService supplier = body.supplier();
+        if (supplier != null && (length(supplier.supplier()) > 255 || length(supplier.supplierServiceId()) > 255)) {
+            // the catalogue's read model keeps at most 255 characters of either
+            throw new RuleViolation(ProblemType.VALIDATION_FAILED, "supplier names and ids are at most 255 characters");
+        }
         ServiceOffer offer = new ServiceOffer(serviceId, body.code(), body.name(), body.kind(),
                 currency.money(body.price().amount(), body.price().currency()), body.deliveryEstimate(),
                 body.requires(), body.active(), body.supplier());
         catalogue.define(offer);
         return offer;
+    }
+
+    private static int length(String text) {
+        return text == null ? 0 : text.length();
     }
 }

@@ -82,6 +82,12 @@ public class ProblemHandler {
         return Problems.response(ProblemType.VALIDATION_FAILED, e.getMessage());
     }
 
+    /** Tomcat could not decode a query parameter (not UTF-8): the request is malformed, not a failure. */
+    @ExceptionHandler(org.apache.tomcat.util.http.InvalidParameterException.class)
+    ResponseEntity<ProblemDetail> undecodableParameter(Exception e) {
+        return Problems.response(ProblemType.VALIDATION_FAILED, "a query parameter is not valid UTF-8");
+    }
+
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
     ResponseEntity<ProblemDetail> typeMismatch(MethodArgumentTypeMismatchException e) {
         if (e.getParameter().hasParameterAnnotation(org.springframework.web.bind.annotation.PathVariable.class)) {

@@ -174,7 +174,19 @@ public class FinanceQueryController {
             return period;
         }
 
+        private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+        private static final Instant LATEST = Instant.parse("9999-12-31T00:00:00Z");
+
         private static Instant bound(String name, String value, boolean end) {
+            Instant bound = parse(name, value, end);
+            // the database's timestamps end long before Instant's: refuse rather than overflow
+            if (bound != null && (bound.isBefore(EARLIEST) || bound.isAfter(LATEST))) {
+                throw new RuleViolation(ProblemType.VALIDATION_FAILED, name + " must be between years 1 and 9999");
+            }
+            return bound;
+        }
+
+        private static Instant parse(String name, String value, boolean end) {
             if (value == null || value.isBlank()) {
                 return null;
             }

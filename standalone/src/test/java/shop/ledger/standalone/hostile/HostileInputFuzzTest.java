@@ -56,7 +56,7 @@ class HostileInputFuzzTest {
 
     static final long SEED = Long.getLong("reliability.seed", 20_261_125L);
     static final boolean LONG = Boolean.getBoolean("reliability.long");
-    static final int CASES_PER_ENDPOINT = Integer.getInteger("reliability.fuzz.cases", LONG ? 250 : 12);
+    static final int CASES_PER_ENDPOINT = Integer.getInteger("reliability.fuzz.cases", LONG ? 150 : 12);
     private static final Set<String> SLUGS = slugs();
 
     @LocalServerPort
