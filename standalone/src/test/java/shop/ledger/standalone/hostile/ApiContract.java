@@ -126,13 +126,6 @@ final class ApiContract {
             op("GET", "/api/admin/projections", EnumSet.of(ADMIN), NONE),
             op("POST", "/api/admin/projections/{name}/replay", EnumSet.of(ADMIN), IGNORED));
 
-    /**
-     * Endpoints of API.md another branch of this issue builds (the erasure of the privacy part). Until they are
-     * served they are left out of the "must be served" check; once served they are fuzzed and checked like every
-     * other one, because the operations come from the OpenAPI document.
-     */
-    static final Set<String> NOT_YET_SERVED = Set.of("DELETE /api/admin/customers/{customerId}/personal-data");
-
     private ApiContract() {
     }
 
