@@ -1,13 +1,10 @@
 package shop.ledger.platform.axon;
 
-import com.github.kagkarlsson.scheduler.Scheduler;
-import com.github.kagkarlsson.scheduler.task.Task;
 import org.axonframework.commandhandling.CommandMessage;
 import org.axonframework.config.ConfigurerModule;
 import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.messaging.correlation.CorrelationDataProvider;
 import org.axonframework.serialization.jackson3.Jackson3SerializerCustomizer;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.DeserializationFeature;
@@ -43,17 +40,14 @@ import org.axonframework.spring.jdbc.SpringDataSourceConnectionProvider;
 import org.axonframework.springboot.EventProcessorProperties;
 import org.axonframework.springboot.util.DeadLetterQueueProviderConfigurerModule;
 
-import org.springframework.jdbc.datasource.TransactionAwareDataSourceProxy;
-
 import javax.sql.DataSource;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.List;
 
 /**
  * Axon on PostgreSQL without Axon Server: the JDBC event store, token store, saga store and dead-letter
- * queue come from Axon's JDBC auto-configuration over the Flyway-owned bytea tables; deadlines are
- * persisted by db-scheduler; every processor is a pooled streaming one.
+ * queue come from Axon's JDBC auto-configuration over the Flyway-owned bytea tables; every processor is a pooled
+ * streaming one. Deadlines are persisted by db-scheduler, run by the command side only (command.DeadlineScheduling).
  */
 @Configuration
 public class AxonInfrastructure {
@@ -230,46 +224,5 @@ public class AxonInfrastructure {
                 // events written by an older version stay readable after fields are added
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .polymorphicTypeValidator(ownTypesOnly);
-    }
-
-    /** db-scheduler, which persists Axon's deadlines; started once Axon is up, stopped before it. */
-    @Bean
-    Scheduler dbScheduler(DataSource dataSource, List<Task<?>> tasks) {
-        // transaction-aware: a deadline scheduled by a handler commits (or rolls back) with that handler's work
-        return Scheduler.create(new TransactionAwareDataSourceProxy(dataSource), tasks)
-                        .threads(4)
-                        .pollingInterval(Duration.ofSeconds(1))
-                        .heartbeatInterval(Duration.ofSeconds(10))
-                        .build();
-    }
-
-    @Bean
-    SmartLifecycle dbSchedulerLifecycle(Scheduler scheduler) {
-        return new SmartLifecycle() {
-            private volatile boolean running;
-
-            @Override
-            public void start() {
-                scheduler.start();
-                running = true;
-            }
-
-            @Override
-            public void stop() {
-                scheduler.stop();
-                running = false;
-            }
-
-            @Override
-            public boolean isRunning() {
-                return running;
-            }
-
-            @Override
-            public int getPhase() {
-                // after Axon's own lifecycle (processors, sagas) has started
-                return Integer.MAX_VALUE - 100;
-            }
-        };
     }
 }
