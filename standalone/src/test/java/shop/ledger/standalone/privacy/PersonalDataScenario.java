@@ -115,7 +115,9 @@ final class PersonalDataScenario {
         tokens.add(firstToken);
         Customer customer = new Customer(UUID.fromString(registered.text("customerId")),
                 UUID.fromString(registered.text("walletId")), firstToken);
-        assertThat(api.get("/api/me", firstToken).text("email")).isEqualTo(email);
+        // the account view is a projection: it follows the registration within moments
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+               .untilAsserted(() -> assertThat(api.get("/api/me", firstToken).text("email")).isEqualTo(email));
 
         String secret = api.post("/api/me/2fa", firstToken, "").text("secret");
         assertThat(secret).isNotBlank();
