@@ -60,9 +60,9 @@ public class AccountProjection {
     /** The email's ciphertext stays: its key is gone, so it reads [erased] (and so does a replay). */
     @EventHandler
     void on(PersonalDataErased event) {
-        jdbc.sql("UPDATE account_view SET erased_at = ? WHERE account_id = ?")
-            .params(java.sql.Timestamp.from(event.erasedAt()), event.customerId())
-            .update();
+        // queued on the account's row: it must follow the account's insert when both are in one batch
+        writes.write(event.customerId(), "UPDATE account_view SET erased_at = ? WHERE account_id = ?",
+                java.sql.Timestamp.from(event.erasedAt()), event.customerId());
     }
 
     @ResetHandler
