@@ -3,6 +3,7 @@ package shop.ledger.standalone;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
 import org.springframework.context.annotation.Bean;
@@ -27,14 +28,18 @@ public class EmbeddedDatabaseConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    DataSource dataSource(EmbeddedPostgres postgres, DataSourceProperties properties) {
+    DataSource dataSource(EmbeddedPostgres postgres, DataSourceProperties properties,
+                          // the same pool settings as an external database (platform's application.yaml)
+                          @Value("${spring.datasource.hikari.maximum-pool-size:40}") int maximumPoolSize,
+                          @Value("${spring.datasource.hikari.minimum-idle:2}") int minimumIdle,
+                          @Value("${spring.datasource.hikari.connection-timeout:5000}") long connectionTimeoutMillis) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("ledger");
         config.setJdbcUrl(postgres.getJdbcUrl("postgres", "postgres"));
         config.setUsername("postgres");
-        config.setMaximumPoolSize(20);
-        config.setMinimumIdle(2);
-        config.setConnectionTimeout(5_000);
+        config.setMaximumPoolSize(maximumPoolSize);
+        config.setMinimumIdle(minimumIdle);
+        config.setConnectionTimeout(connectionTimeoutMillis);
         return new HikariDataSource(config);
     }
 }
