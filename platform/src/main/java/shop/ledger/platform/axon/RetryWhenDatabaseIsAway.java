@@ -7,12 +7,11 @@ import org.axonframework.eventhandling.LoggingErrorHandler;
 import shop.ledger.platform.web.DatabaseFailures;
 
 /**
- * What an event handler's failure means for its processor. Axon's default logs it and goes on with the next
- * event, which is right for a rule a saga ran into (a command an aggregate refused) but loses the event for good
- * when the failure was only that no database connection could be had (the database away, or every connection
- * busy under load): a read model row or a saga step would be missing forever. Such a failure is rethrown, so the
- * processor rolls the batch back and handles the same events again once the database answers; anything else is
- * logged and passed over as before.
+ * What a saga's handler failure means for its processor (projections retry every failure: see
+ * {@link AxonInfrastructure}). A command the saga sends can be refused after a race it lost: that is logged and
+ * passed over, so it cannot hold the saga's segment forever. A failure that is only a missing database
+ * connection (the database away, or every connection busy under load) is rethrown, so the processor rolls the
+ * batch back and handles the same events again once the database answers: no saga step is lost.
  */
 public final class RetryWhenDatabaseIsAway implements ListenerInvocationErrorHandler {
 
