@@ -174,7 +174,8 @@ class SupplierAndPayoutFaultsTest {
         int rounds = LedgerProbe.LONG ? 3 : 1;
         int customersPerRound = LedgerProbe.LONG ? 16 : 8;
         int ordersPerCustomer = LedgerProbe.LONG ? 4 : 3;
-        long seed = Long.getLong("reliability.seed", System.nanoTime());
+        // a fixed default, so a CI run is repeatable; -Dreliability.seed=<n> explores others
+        long seed = Long.getLong("reliability.seed", 20261125L);
         log.info("supplier and payout faults: seed {}", seed);
         FIGURES.put("seed", seed);
         PROXY.resetCounts();
