@@ -4,6 +4,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import shop.ledger.standalone.ApiClient.Customer;
+import tools.jackson.databind.JsonNode;
 
 import java.io.File;
 import java.io.IOException;
@@ -56,11 +57,20 @@ class CrashRecoveryTest {
         ledger = start(port, "second");
         // the signing key lives in the data directory: a token from before the crash is still valid
         long expected = acknowledged;
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        // the event store is the authority: all five deposits, in order, with the running balance
+        var history = api.get("/api/audit/wallets/" + customer.walletId() + "/history", admin).json();
+        assertThat(texts(history.path("items"), "kind")).containsExactly("DEPOSIT", "DEPOSIT", "DEPOSIT", "DEPOSIT", "DEPOSIT");
+        assertThat(history.path("items").path(4).path("availableAfter").asLong()).isEqualTo(expected);
+        // the read models catch up from their stored positions: the balance and every statement line
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             var wallet = api.get("/api/me/wallet", customer.token()).json();
             assertThat(wallet.path("available").asLong()).isEqualTo(expected);
+            var lines = api.get("/api/me/wallet/transactions", customer.token()).json().path("items");
+            assertThat(texts(lines, "sequence")).as("statement after restart: %s", lines)
+                                                          .containsExactly("5", "4", "3", "2", "1");
         });
-        assertThat(api.get("/api/me/wallet/transactions", customer.token()).json().path("items")).hasSize(5);
+        assertThat(api.get("/api/audit/verify", admin).json().path("ok").asBoolean())
+                .as("read models equal a replay of the events").isTrue();
         assertThat(api.deposit(admin, customer.walletId(), 1001, "psp-crash-1").status())
                 .as("a provider reference acknowledged before the crash still credits only once").isEqualTo(200);
 
@@ -92,6 +102,12 @@ class CrashRecoveryTest {
                    return api.get("/actuator/health", null).status() == 200;
                });
         return process;
+    }
+
+    private static List<String> texts(JsonNode items, String field) {
+        List<String> texts = new ArrayList<>();
+        items.forEach(item -> texts.add(item.path(field).asString()));
+        return texts;
     }
 
     private static int freePort() throws IOException {
