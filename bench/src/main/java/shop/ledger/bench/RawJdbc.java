@@ -48,7 +48,7 @@ final class RawJdbc implements AutoCloseable {
                         eventHash           BYTEA,
                         UNIQUE (aggregateIdentifier, sequenceNumber))""");
             ddl.execute("CREATE INDEX IF NOT EXISTS bench_raw_event_stream_time_idx "
-                        + "ON bench_raw_event (aggregateIdentifier, timeStamp)");
+                        + "ON bench_raw_event (aggregateIdentifier, timeStamp, sequenceNumber)");
         }
         streams = new String[clients];
         sequences = new long[clients];

@@ -12,6 +12,7 @@ import org.axonframework.modelling.saga.repository.SagaStore;
 import org.axonframework.modelling.saga.repository.jdbc.JdbcSagaStore;
 import org.axonframework.serialization.Serializer;
 import org.axonframework.serialization.jackson3.Jackson3Serializer;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -42,6 +43,8 @@ class InfrastructureTest {
     EventProcessingConfiguration processing;
     @Autowired
     JdbcClient jdbc;
+    @Autowired
+    MeterRegistry meters;
 
     @Test
     void axonRunsOnPostgresqlWithPersistedDeadlinesAndJackson3() {
@@ -58,6 +61,15 @@ class InfrastructureTest {
     void everyProjectionRunsInAPooledStreamingProcessor() {
         for (String name : List.of("wallets", "journal", "accounts")) {
             assertThat(processing.eventProcessor(name)).as(name).containsInstanceOf(PooledStreamingEventProcessor.class);
+        }
+    }
+
+    @Test
+    void eventProcessorsCarryNoPerEventMonitorsWhileTheBusesKeepTheirs() {
+        List<String> names = meters.getMeters().stream().map(meter -> meter.getId().getName()).distinct().toList();
+        assertThat(names).as("Axon's command bus metrics").anyMatch(name -> name.startsWith("commandBus"));
+        for (String processor : processing.eventProcessors().keySet()) {
+            assertThat(names).as("metrics of processor " + processor).noneMatch(name -> name.startsWith(processor + "."));
         }
     }
 

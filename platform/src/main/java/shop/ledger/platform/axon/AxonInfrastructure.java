@@ -3,6 +3,8 @@ package shop.ledger.platform.axon;
 import org.axonframework.commandhandling.CommandMessage;
 import org.axonframework.config.ConfigurerModule;
 import org.axonframework.eventhandling.EventMessage;
+import org.axonframework.eventhandling.EventProcessor;
+import org.axonframework.monitoring.NoOpMessageMonitor;
 import org.axonframework.messaging.correlation.CorrelationDataProvider;
 import org.axonframework.serialization.jackson3.Jackson3SerializerCustomizer;
 import org.springframework.context.annotation.Bean;
@@ -192,6 +194,29 @@ public class AxonInfrastructure {
     }
 
     /**
+     * No per-message monitors on the event processors. Axon's Micrometer module times, counts and measures the
+     * capacity of every event every processor sees, also the ones it ignores; with a dozen processors reading the
+     * whole stream that was about a sixth of the JVM's CPU in a replay (BENCHMARKS.md). A processor's position and
+     * lag are in {@code GET /api/admin/projections}; the command bus, query bus and event store keep their metrics.
+     * Ordered last, so it is the one that counts whatever the metrics module registers for processors.
+     */
+    @Bean
+    ConfigurerModule noPerEventProcessorMonitors() {
+        return new ConfigurerModule() {
+            @Override
+            public void configureModule(org.axonframework.config.Configurer configurer) {
+                configurer.configureMessageMonitor(EventProcessor.class,
+                        (config, componentType, componentName) -> NoOpMessageMonitor.instance());
+            }
+
+            @Override
+            public int order() {
+                return Integer.MAX_VALUE;
+            }
+        };
+    }
+
+    /**
      * Pooled streaming processors everywhere: segments are claimed in parallel and spread over instances.
      * They read the event store through {@link PromptEventSource}, so they see new events within a tick.
      */
@@ -205,7 +230,7 @@ public class AxonInfrastructure {
     /** Named as the {@code source} of each processor declared in properties. */
     @Bean(destroyMethod = "close")
     PromptEventSource promptEventSource(EventStore eventStore,
-                                        @Value("${ledger.events.fetch-delay:50ms}") Duration tick) {
+                                        @Value("${ledger.events.tick:10ms}") Duration tick) {
         return new PromptEventSource(eventStore, tick);
     }
 

@@ -101,24 +101,24 @@ public class AuditController {
     public Map<String, Object> balance(@PathVariable UUID walletId, @RequestParam String asOf) {
         Instant instant = instant("asOf", asOf);
         requireWallet(walletId);
-        // one index lookup on (aggregateIdentifier, timeStamp): Axon's timeStamp text sorts as time
+        // the first entry of a backward scan of (aggregateIdentifier, timeStamp, sequenceNumber), V14; Axon's
+        // timeStamp text sorts as time
         var last = jdbc.sql("""
                                 SELECT globalIndex, payloadType, payload FROM DomainEventEntry
                                 WHERE aggregateIdentifier = ? AND timeStamp <= ? AND payloadType IN (%s)
                                 ORDER BY timeStamp DESC, sequenceNumber DESC LIMIT 1""".formatted(MONEY_TYPES_SQL))
                        .params(walletId.toString(), AuditEvents.axonTime(instant))
-                       .query((rs, n) -> AuditEvents.Movement.of(rs.getString(2), AuditEvents.parse(rs.getBytes(3)))
-                                         == null ? null : new Object[]{rs.getLong(1),
-                               AuditEvents.Movement.of(rs.getString(2), AuditEvents.parse(rs.getBytes(3)))})
-                       .optional();
+                       .query((rs, n) -> new LastMovement(rs.getLong(1),
+                               AuditEvents.Movement.of(rs.getString(2), AuditEvents.parse(rs.getBytes(3)))))
+                       .optional()
+                       .filter(found -> found.movement() != null);
         long available = 0;
         long held = 0;
         Long position = null;
         if (last.isPresent()) {
-            AuditEvents.Movement movement = (AuditEvents.Movement) last.get()[1];
-            available = movement.availableAfter();
-            held = movement.heldAfter();
-            position = (Long) last.get()[0];
+            available = last.get().movement().availableAfter();
+            held = last.get().movement().heldAfter();
+            position = last.get().globalIndex();
         }
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("walletId", walletId);
@@ -128,6 +128,10 @@ public class AuditController {
         result.put("asOf", instant);
         result.put("lastGlobalPosition", position);
         return result;
+    }
+
+    /** A wallet's last money event at or before an instant: its position and the balances it left. */
+    private record LastMovement(long globalIndex, AuditEvents.Movement movement) {
     }
 
     @GetMapping("/api/audit/verify")
