@@ -1,6 +1,7 @@
 package shop.ledger.query.operations;
 
 import org.axonframework.config.EventProcessingConfiguration;
+import org.axonframework.eventhandling.AbstractEventProcessor;
 import org.axonframework.config.SagaConfiguration;
 import org.axonframework.eventhandling.EventProcessor;
 import org.axonframework.eventhandling.EventTrackerStatus;
@@ -10,7 +11,11 @@ import org.axonframework.eventhandling.tokenstore.inmemory.InMemoryTokenStore;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.axonframework.serialization.Serializer;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import shop.ledger.api.common.ProblemType;
 import shop.ledger.api.common.RuleViolation;
@@ -23,20 +28,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
  * The projections' processors as operations sees them: their positions against the event store's head,
- * and a replay that rebuilds one read model from the events (shut down, reset tokens, start again) while
- * the rest of the system keeps serving. A processor whose position is kept in memory (live-updates) or
- * that drives sagas is not replayable.
+ * and a replay that rebuilds read models from the events ({@link ProjectionRebuild}: shut down, reset tokens,
+ * one pass over the store, start again) while the rest of the system keeps serving. A processor whose position
+ * is kept in memory (live-updates) or that drives sagas is not replayable.
  * <p>
  * Positions come from this instance's view of its claimed segments ({@code processingStatus()}); in a
  * deployment with several query-side instances each one reports the segments it holds.
@@ -51,16 +56,23 @@ public class ProjectionOperations implements AutoCloseable {
     private final ObjectProvider<EventStore> eventStore;
     /** Processors whose replay was requested here and has not yet been seen complete. */
     private final Set<String> replayRequested = ConcurrentHashMap.newKeySet();
-    private final ExecutorService resetter = Executors.newSingleThreadExecutor(runnable -> {
+    /** Read models this instance is rebuilding, with the rebuild's progress. */
+    private final Map<String, ProjectionRebuild.Progress> rebuilding = new ConcurrentHashMap<>();
+    /** One thread per concurrent rebuild: a rebuild of one read model never waits for another's. */
+    private final ExecutorService resetter = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "projection-replay");
         thread.setDaemon(true);
         return thread;
     });
+    private final ProjectionRebuild rebuild;
 
     public ProjectionOperations(ObjectProvider<EventProcessingConfiguration> processing,
-                                ObjectProvider<EventStore> eventStore) {
+                                ObjectProvider<EventStore> eventStore, JdbcTemplate jdbc,
+                                @Qualifier("eventSerializer") Serializer eventSerializer,
+                                @Value("${ledger.events.fetch-size:1000}") int pageSize) {
         this.processing = processing;
         this.eventStore = eventStore;
+        this.rebuild = new ProjectionRebuild(jdbc, eventSerializer, pageSize);
     }
 
     public ProjectionOverview overview() {
@@ -75,10 +87,10 @@ public class ProjectionOperations implements AutoCloseable {
     }
 
     /**
-     * Resets the named processor to the start of the event stream; returns once its tokens are replay
-     * tokens and it runs again, so its progress is visible in {@link #overview()} from then on.
+     * Rebuilds the named read model from the events (see {@link ProjectionRebuild}); returns once its processor is
+     * shut down and its tokens are reset, so its progress is visible in {@link #overview()} from then on.
      */
-    public synchronized void replay(String name) {
+    public void replay(String name) {
         EventProcessingConfiguration config = processing.getObject();
         EventProcessor found = config.eventProcessors().get(name);
         if (found == null) {
@@ -87,29 +99,71 @@ public class ProjectionOperations implements AutoCloseable {
         if (!replayable(config, sagaProcessors(config), found)) {
             throw new RuleViolation(ProblemType.CONFLICT, "projection '" + name + "' cannot be replayed");
         }
-        StreamingEventProcessor processor = (StreamingEventProcessor) found;
-        if (isReplaying(processor)) {
-            throw new RuleViolation(ProblemType.CONFLICT, "projection '" + name + "' is already replaying");
+        rebuild(config, List.of(name));
+    }
+
+    /**
+     * Rebuilds every replayable read model that is not replaying already, in one pass over the event store; the
+     * names rebuilt (empty when there was none to rebuild).
+     */
+    public List<String> replayAll() {
+        EventProcessingConfiguration config = processing.getObject();
+        Set<String> sagas = sagaProcessors(config);
+        List<String> names = config.eventProcessors().values().stream()
+                                   .filter(processor -> replayable(config, sagas, processor))
+                                   .filter(processor -> !isReplaying((StreamingEventProcessor) processor))
+                                   .map(EventProcessor::getName)
+                                   .sorted()
+                                   .toList();
+        if (!names.isEmpty()) {
+            rebuild(config, names);
         }
-        Future<?> reset = resetter.submit(() -> {
-            log.info("replaying projection {}: shutting down, resetting its tokens, starting again", name);
-            processor.shutDown();
+        return names;
+    }
+
+    private synchronized void rebuild(EventProcessingConfiguration config, List<String> names) {
+        for (String name : names) {
+            if (isReplaying((StreamingEventProcessor) config.eventProcessors().get(name))) {
+                throw new RuleViolation(ProblemType.CONFLICT, "projection '" + name + "' is already replaying");
+            }
+        }
+        List<ProjectionRebuild.Target> targets = names.stream().map(name -> {
+            AbstractEventProcessor processor = (AbstractEventProcessor) config.eventProcessors().get(name);
+            return new ProjectionRebuild.Target(name, (StreamingEventProcessor) processor,
+                    processor.eventHandlerInvoker(), config.tokenStore(name), config.transactionManager(name));
+        }).toList();
+        ProjectionRebuild.Progress progress = new ProjectionRebuild.Progress(tailPosition());
+        names.forEach(name -> rebuilding.put(name, progress));
+        CompletableFuture<Void> reset = new CompletableFuture<>();
+        resetter.submit(() -> {
             try {
-                processor.resetTokens();
-                replayRequested.add(name);
+                log.info("replaying projections {}: shutting down, resetting their tokens, rebuilding", names);
+                rebuild.reset(targets);
+                reset.complete(null);
+            } catch (RuntimeException e) {
+                // nothing rebuilt: the processors start again from whatever tokens they now hold
+                targets.forEach(target -> target.processor().start());
+                names.forEach(rebuilding::remove);
+                reset.completeExceptionally(e);
+                return;
+            }
+            try {
+                rebuild.rebuild(targets, progress);
             } finally {
-                processor.start();
+                // still shown as replaying until the restarted processors hold their segments again
+                replayRequested.addAll(names);
+                names.forEach(rebuilding::remove);
             }
         });
         try {
             reset.get(RESET_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while resetting " + name, e);
+            throw new IllegalStateException("interrupted while resetting " + names, e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("the reset of " + name + " failed", e.getCause());
+            throw new IllegalStateException("the reset of " + names + " failed", e.getCause());
         } catch (TimeoutException e) {
-            throw new IllegalStateException("the reset of " + name + " did not finish in time", e);
+            throw new IllegalStateException("the reset of " + names + " did not finish in time", e);
         }
     }
 
@@ -119,6 +173,14 @@ public class ProjectionOperations implements AutoCloseable {
         boolean replayable = replayable(config, sagas, processor);
         if (!(processor instanceof StreamingEventProcessor streaming)) {
             return new Projection(name, false, processor.isRunning(), List.of(), null, null, false, null, null);
+        }
+        ProjectionRebuild.Progress rebuild = rebuilding.get(name);
+        if (rebuild != null) {
+            // shut down while the rebuild reads the store: its progress is the rebuild's
+            long current = rebuild.current.get();
+            Long position = current < 0 ? null : current;
+            return new Projection(name, replayable, false, List.of(), position,
+                    position == null ? null : Math.max(0, head - position), true, rebuild.fraction(), null);
         }
         Map<Integer, EventTrackerStatus> status = streaming.processingStatus();
         List<SegmentStatus> segments = status.values().stream()
@@ -166,6 +228,9 @@ public class ProjectionOperations implements AutoCloseable {
      * its segments (the request flag is dropped once they show up, none of them replaying).
      */
     private boolean isReplaying(StreamingEventProcessor processor) {
+        if (rebuilding.containsKey(processor.getName())) {
+            return true;
+        }
         Map<Integer, EventTrackerStatus> status = processor.processingStatus();
         boolean anyReplaying = status.values().stream().anyMatch(ProjectionOperations::replaying);
         if (anyReplaying) {

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import shop.ledger.query.operations.ProjectionOperations;
 import shop.ledger.standalone.ApiClient;
 import shop.ledger.standalone.ApiClient.Customer;
 import shop.ledger.standalone.ApiClient.Response;
@@ -30,6 +31,8 @@ class ProjectionOperationsTest {
     int port;
     @Autowired
     JdbcClient jdbc;
+    @Autowired
+    ProjectionOperations operations;
 
     ApiClient api;
     String admin;
@@ -112,6 +115,30 @@ class ProjectionOperationsTest {
         awaitCaughtUp(JOURNAL);
         assertThat(api.get("/api/admin/journal/trial-balance", admin).raw().body()).isEqualTo(trialBalance);
         assertThat(dump("SELECT * FROM journal_posting ORDER BY event_id, leg")).isEqualTo(postings);
+    }
+
+    @Test
+    void replayingEveryReadModelInOnePassRebuildsTheSameRowsAndGoesOnLive() {
+        Customer customer = api.register(unique("all"));
+        assertThat(api.deposit(admin, customer.walletId(), 777, unique("psp")).status()).isEqualTo(201);
+        List<String> tables = List.of("SELECT * FROM wallet_view ORDER BY wallet_id",
+                "SELECT * FROM statement_line ORDER BY line_id", "SELECT * FROM journal_posting ORDER BY event_id, leg",
+                "SELECT * FROM account_view ORDER BY account_id", "SELECT * FROM catalogue_view ORDER BY service_id");
+        List<String> replayable = List.of(WALLETS, JOURNAL, "accounts", "orders", "catalogue");
+        replayable.forEach(this::awaitCaughtUp);
+        List<List<Map<String, Object>>> before = tables.stream().map(this::dump).toList();
+
+        List<String> replayed = operations.replayAll();
+        assertThat(replayed).containsAll(replayable);
+        replayed.forEach(this::awaitCaughtUp);
+        assertThat(tables.stream().map(this::dump).toList()).isEqualTo(before);
+
+        // the processors go on from where the rebuild left them
+        assertThat(api.deposit(admin, customer.walletId(), 223, unique("psp")).status()).isEqualTo(201);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                api.get("/api/me/wallet", customer.token()).json().path("available").asLong()).isEqualTo(1000));
+        assertThat(operations.replayAll()).as("nothing is left replaying afterwards").containsAll(replayable);
+        replayable.forEach(this::awaitCaughtUp);
     }
 
     @Test
