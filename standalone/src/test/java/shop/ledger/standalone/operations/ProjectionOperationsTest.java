@@ -142,6 +142,36 @@ class ProjectionOperationsTest {
     }
 
     @Test
+    void aRebuildThatStopsHalfWayLeavesTheRestToTheProcessorsOwnReplay() {
+        Customer customer = api.register(unique("trap"));
+        long trapped = 7_654_321;
+        for (long amount : new long[]{100, trapped, 200}) {
+            assertThat(api.deposit(admin, customer.walletId(), amount, unique("psp")).status()).isEqualTo(201);
+        }
+        awaitCaughtUp(WALLETS);
+        List<Map<String, Object>> lines = dump("SELECT * FROM statement_line ORDER BY line_id");
+        List<Map<String, Object>> wallets = dump("SELECT * FROM wallet_view ORDER BY wallet_id");
+
+        // the second deposit's line cannot be written while the trap is set: the rebuild stops there
+        jdbc.sql("ALTER TABLE statement_line ADD CONSTRAINT rebuild_trap CHECK (amount <> " + trapped + ") NOT VALID")
+            .update();
+        try {
+            operations.replay(WALLETS);
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                // the rebuild is over once the processor runs again (it is shut down while the rebuild reads)
+                return item(api.get("/api/admin/projections", admin).json(), WALLETS).path("running").asBoolean();
+            });
+        } finally {
+            jdbc.sql("ALTER TABLE statement_line DROP CONSTRAINT rebuild_trap").update();
+        }
+
+        // the processor, started on its replay tokens, replays what the rebuild had not written
+        awaitCaughtUp(WALLETS, Duration.ofSeconds(90));
+        assertThat(dump("SELECT * FROM statement_line ORDER BY line_id")).isEqualTo(lines);
+        assertThat(dump("SELECT * FROM wallet_view ORDER BY wallet_id")).isEqualTo(wallets);
+    }
+
+    @Test
     void onlyKnownReplayableProjectionsReplayAndOnlyForAdmins() {
         assertProblem(api.post("/api/admin/projections/no-such-projection/replay", admin, ""), 404, "not-found");
         assertProblem(api.post("/api/admin/projections/live-updates/replay", admin, ""), 409, "conflict");
@@ -153,10 +183,14 @@ class ProjectionOperationsTest {
     }
 
     private JsonNode awaitCaughtUp(String name) {
+        return awaitCaughtUp(name, Duration.ofSeconds(30));
+    }
+
+    private JsonNode awaitCaughtUp(String name, Duration atMost) {
         JsonNode[] last = new JsonNode[1];
         long[] head = new long[1];
         try {
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
+        await().atMost(atMost).pollInterval(Duration.ofMillis(50)).until(() -> {
             Response response = api.get("/api/admin/projections", admin);
             assertThat(response.status()).as(response.raw().body()).isEqualTo(200);
             JsonNode projection = item(response.json(), name);
@@ -164,6 +198,7 @@ class ProjectionOperationsTest {
             head[0] = response.json().path("headPosition").asLong();
             return projection.path("running").asBoolean()
                     && !projection.path("replaying").asBoolean()
+                    && projection.path("error").isNull()
                     && projection.path("lag").isNumber() && projection.path("lag").asLong() == 0
                     && projection.path("position").asLong() >= response.json().path("headPosition").asLong();
         });
