@@ -36,6 +36,7 @@ import org.axonframework.eventhandling.tokenstore.jdbc.TokenSchema;
 import org.axonframework.modelling.saga.repository.SagaStore;
 import org.axonframework.modelling.saga.repository.jdbc.GenericSagaSqlSchema;
 import org.axonframework.modelling.saga.repository.jdbc.JdbcSagaStore;
+import org.axonframework.spring.jdbc.SpringDataSourceConnectionProvider;
 import org.axonframework.springboot.EventProcessorProperties;
 import org.axonframework.springboot.util.DeadLetterQueueProviderConfigurerModule;
 
@@ -58,8 +59,7 @@ public class AxonInfrastructure {
      */
     @Bean
     ConnectionProvider connectionProvider(DataSource dataSource) {
-        // a unit of work's rollback marks the Spring transaction rollback-only instead of ending it underneath
-        return new UnitOfWorkAwareConnectionProviderWrapper(new TransactionBoundConnectionProvider(dataSource));
+        return new UnitOfWorkAwareConnectionProviderWrapper(new SpringDataSourceConnectionProvider(dataSource));
     }
 
     @Bean
