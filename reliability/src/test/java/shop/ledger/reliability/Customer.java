@@ -128,7 +128,9 @@ final class Customer {
         }
         casesOpened++;
         ordersWithCase.add(candidate.orderId());
-        Response opened = api.command("POST", "/api/orders/" + candidate.orderId() + "/verification-requests", token, Map.of());
+        String openKey = UUID.randomUUID().toString();
+        Response opened = api.command("POST", "/api/orders/" + candidate.orderId() + "/verification-requests", token,
+                Map.of(), openKey, Map::of);
         if (opened.status() != 201) {
             return; // e.g. the supplier completed it meanwhile: refused, nothing changed
         }
@@ -140,7 +142,9 @@ final class Customer {
         if (decided.status() == 200 && outcome.equals("APPROVED")) {
             approvedCases.add(caseId);
         } else if (decided.status() != 200 && decided.status() != 409) {
-            throw new AssertionError("decision answered " + decided.status() + " " + decided.body());
+            throw new AssertionError("decision on refund case " + caseId + " (order " + candidate.orderId()
+                                     + ", opened with Idempotency-Key " + openKey + ") answered " + decided.status() + " "
+                                     + decided.body());
         }
     }
 

@@ -42,6 +42,54 @@ final class Diagnostics {
         return out.toString();
     }
 
+    /**
+     * For a failure that names ids (a refund case, an order, an Idempotency-Key): every row that holds one of them
+     * in the event store, the refund-case command state and the stored idempotent answers.
+     */
+    static String dumpIdsIn(DurablePostgres postgres, String failure) {
+        java.util.regex.Matcher uuids = java.util.regex.Pattern
+                .compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").matcher(failure);
+        java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+        while (uuids.find()) {
+            ids.add(uuids.group());
+        }
+        StringBuilder out = new StringBuilder("\n--- rows naming " + ids + " ---\n");
+        try (Connection connection = postgres.connect()) {
+            out.append("wallets processor tokens (index, gaps):\n");
+            query(connection, out, """
+                    SELECT segment, owner, timestamp, convert_from(token, 'UTF8') FROM tokenentry
+                    WHERE processorname = 'wallets' ORDER BY segment""");
+            for (String id : ids) {
+                out.append(id).append(":\n statement lines of the wallets whose events name it:\n");
+                query(connection, out, """
+                        SELECT l.wallet_id, l.sequence, l.kind, l.line_id, l.deposit_id, l.order_id FROM statement_line l
+                        WHERE l.wallet_id::text IN (SELECT aggregateidentifier FROM domainevententry
+                                                    WHERE position(convert_to(?, 'UTF8') in payload) > 0)
+                        ORDER BY l.wallet_id, l.sequence""", id);
+                out.append(" events:\n");
+                query(connection, out, """
+                        SELECT globalindex, sequencenumber, payloadtype, timestamp FROM domainevententry
+                        WHERE aggregateidentifier = ? ORDER BY sequencenumber""", id);
+                out.append(" events that name it:\n");
+                query(connection, out, """
+                        SELECT globalindex, aggregateidentifier, sequencenumber, payloadtype, timestamp FROM domainevententry
+                        WHERE position(convert_to(?, 'UTF8') in payload) > 0 ORDER BY globalindex""", id);
+                out.append(" open_refund_case / refund_request_log:\n");
+                query(connection, out, "SELECT 'open', order_id, refund_case_id FROM open_refund_case "
+                                       + "WHERE order_id::text = ? OR refund_case_id::text = ?", id, id);
+                query(connection, out, "SELECT 'log', refund_case_id, customer_id, requested_at FROM refund_request_log "
+                                       + "WHERE refund_case_id::text = ?", id);
+                out.append(" idempotency records (by key, or holding the id in the stored answer):\n");
+                query(connection, out, """
+                        SELECT caller, idem_key, status, convert_from(body, 'UTF8') FROM idempotency_record
+                        WHERE idem_key = ? OR position(convert_to(?, 'UTF8') in coalesce(body, ''::bytea)) > 0""", id, id);
+            }
+        } catch (SQLException e) {
+            out.append("(diagnostics failed: ").append(e.getMessage()).append(")\n");
+        }
+        return out.toString();
+    }
+
     private static void query(Connection connection, StringBuilder out, String sql, Object... parameters) {
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             for (int i = 0; i < parameters.length; i++) {

@@ -22,7 +22,7 @@ public final class DatabaseFailures {
                     || t instanceof SQLNonTransientConnectionException || t instanceof ConnectException) {
                 return true;
             }
-            if (t instanceof SQLException sql && isConnectionState(sql.getSQLState())) {
+            if (t instanceof SQLException sql && (isConnectionState(sql.getSQLState()) || isClosedPoolConnection(sql))) {
                 return true;
             }
             if (t.getCause() == t) {
@@ -30,6 +30,15 @@ public final class DatabaseFailures {
             }
         }
         return false;
+    }
+
+    /**
+     * HikariCP's answer on a connection it has already marked broken (the first failure carried SQLSTATE 08xxx or
+     * 57P0x): "Connection is closed", with no SQLSTATE. Spring reports it, e.g., when the rollback after a failed
+     * COMMIT finds the connection gone, and that rollback failure replaces the commit failure.
+     */
+    private static boolean isClosedPoolConnection(SQLException sql) {
+        return sql.getSQLState() == null && "Connection is closed".equals(sql.getMessage());
     }
 
     /**

@@ -48,6 +48,12 @@ import java.util.Set;
  *   surrogates) is refused before anything runs.</li>
  * </ul>
  * Commands run on the request thread through Axon's local command bus and join this transaction.
+ * <p>
+ * A success is answered only after this request's own transaction committed: when the commit fails (the
+ * connection lost during COMMIT, a failure raised at commit time) the outcome is unknown to the ledger, so the
+ * answer is 503 and the client retries with the same key (a replay if it did commit, a fresh run if not); the
+ * cached success is never sent and never stored. Work that something ended underneath the request (its
+ * transaction marked rollback-only, or replaced by another one on the same connection) is not acknowledged either.
  */
 @Component
 public class IdempotentRequestFilter extends OncePerRequestFilter {
@@ -122,28 +128,46 @@ public class IdempotentRequestFilter extends OncePerRequestFilter {
             throw e;
         }
         try {
-            if (stored && !claim(caller, key, hash)) {
-                transactions.rollback(tx);
-                replay(caller, key, hash, response);
-                return;
+            Long transactionId;
+            if (stored) {
+                Optional<Long> claimed = claim(caller, key, hash);
+                if (claimed.isEmpty()) {
+                    transactions.rollback(tx);
+                    replay(caller, key, hash, response);
+                    return;
+                }
+                transactionId = claimed.get();
+            } else {
+                transactionId = transactionId();
             }
             chain.doFilter(wrappedRequest, wrappedResponse);
             int status = wrappedResponse.getStatus();
-            if (status < 400 && !tx.isRollbackOnly()) {
-                if (stored) {
-                    record(caller, key, wrappedResponse);
-                }
-                transactions.commit(tx);
+            if (status < 400) {
+                acknowledgeOnlyOwnWork(tx, transactionId, stored ? () -> record(caller, key, wrappedResponse) : () -> 1);
+                commit(tx);
             } else {
                 rollback(tx);
                 if (stored && status < 500) {
                     recordRefusal(caller, key, hash, wrappedResponse);
                 }
             }
+        } catch (CommitOutcomeUnknown e) {
+            // nothing is answered as done unless it was: the retry with the same key finds out which
+            log.warn("commit failed, outcome unknown ({}): answering 503", e.getCause().toString());
+            wrappedResponse.resetBuffer();
+            problems.write(wrappedResponse, ProblemType.SERVICE_UNAVAILABLE,
+                    "the ledger could not confirm that this request was stored; retry it with the same Idempotency-Key");
+        } catch (WorkNotInTransaction e) {
+            rollback(tx);
+            log.error("a successful request is not acknowledged: {}", e.getMessage());
+            wrappedResponse.resetBuffer();
+            problems.write(wrappedResponse, ProblemType.INTERNAL_ERROR,
+                    "the request's work could not be stored as one transaction; nothing changed, retry it");
         } catch (RuntimeException | ServletException | IOException | Error e) {
             rollback(tx);
+            // whatever the handler wrote (a success, if the failure came after it) must not reach the client
+            wrappedResponse.resetBuffer();
             if (DatabaseFailures.isDatabaseUnavailable(e)) {
-                wrappedResponse.resetBuffer();
                 problems.write(wrappedResponse, ProblemType.SERVICE_UNAVAILABLE, "the ledger's database is unavailable; retry later");
             } else {
                 throw e;
@@ -153,19 +177,60 @@ public class IdempotentRequestFilter extends OncePerRequestFilter {
         }
     }
 
-    /** Inserts the key's row; false when it exists (a concurrent holder is waited for by the database). */
-    private boolean claim(String caller, String key, String hash) {
-        return jdbc.sql("""
-                        INSERT INTO idempotency_record (caller, idem_key, request_hash, status)
-                        VALUES (?, ?, ?, 0) ON CONFLICT (caller, idem_key) DO NOTHING""")
-                   .params(caller, key, hash)
-                   .update() == 1;
+    /**
+     * Before a success is committed and stored: the request's work must still be in the transaction this filter
+     * began. A transaction marked rollback-only, a stored answer whose claim is gone, or another transaction id on
+     * the connection (something committed or rolled back the connection underneath, e.g. a unit of work of the
+     * framework ending it directly) would commit only part of the work, or none, behind a success.
+     */
+    private void acknowledgeOnlyOwnWork(TransactionStatus tx, long transactionId, java.util.function.IntSupplier record) {
+        if (tx.isRollbackOnly()) {
+            throw new WorkNotInTransaction("the request succeeded but its transaction was marked rollback-only");
+        }
+        if (record.getAsInt() != 1) {
+            throw new WorkNotInTransaction("the request's Idempotency-Key claim is no longer in its transaction");
+        }
+        Long current = jdbc.sql("SELECT txid_current_if_assigned()").query(Long.class).single();
+        if (current == null || current != transactionId) {
+            throw new WorkNotInTransaction("the request's transaction " + transactionId
+                                            + " was ended underneath it (now " + current + ")");
+        }
     }
 
-    private void record(String caller, String key, ContentCachingResponseWrapper response) {
-        jdbc.sql("UPDATE idempotency_record SET status = ?, content_type = ?, body = ? WHERE caller = ? AND idem_key = ?")
-            .params(response.getStatus(), response.getContentType(), response.getContentAsByteArray(), caller, key)
-            .update();
+    /** Commits; a failure leaves the outcome unknown (COMMIT may or may not have reached the disk). */
+    private void commit(TransactionStatus tx) {
+        try {
+            transactions.commit(tx);
+        } catch (RuntimeException e) {
+            // the commit failed: Spring has ended the transaction; cached aggregates may hold its events
+            aggregateCaches.forEach(Cache::removeAll);
+            throw new CommitOutcomeUnknown(e);
+        }
+    }
+
+    /** The id of the request's transaction, taken at its start. */
+    private long transactionId() {
+        return jdbc.sql("SELECT txid_current()").query(Long.class).single();
+    }
+
+    /**
+     * Inserts the key's row and answers the id of the transaction that holds it; empty when the row exists (a
+     * concurrent holder is waited for by the database).
+     */
+    private Optional<Long> claim(String caller, String key, String hash) {
+        return jdbc.sql("""
+                        INSERT INTO idempotency_record (caller, idem_key, request_hash, status)
+                        VALUES (?, ?, ?, 0) ON CONFLICT (caller, idem_key) DO NOTHING RETURNING txid_current()""")
+                   .params(caller, key, hash)
+                   .query(Long.class)
+                   .optional();
+    }
+
+    /** The answer to the key, in the request's transaction; how many rows it updated (1 unless the claim is gone). */
+    private int record(String caller, String key, ContentCachingResponseWrapper response) {
+        return jdbc.sql("UPDATE idempotency_record SET status = ?, content_type = ?, body = ? WHERE caller = ? AND idem_key = ?")
+                   .params(response.getStatus(), response.getContentType(), response.getContentAsByteArray(), caller, key)
+                   .update();
     }
 
     /** A refused request changed nothing, but its answer is still the answer to that key. */
@@ -241,6 +306,20 @@ public class IdempotentRequestFilter extends OncePerRequestFilter {
     private static byte[] readLimited(InputStream in, int limit) throws IOException {
         byte[] bytes = in.readNBytes(limit + 1);
         return bytes.length > limit ? null : bytes;
+    }
+
+    /** A success whose work is not (or not wholly) in the transaction about to commit. */
+    private static final class WorkNotInTransaction extends RuntimeException {
+        WorkNotInTransaction(String message) {
+            super(message);
+        }
+    }
+
+    /** A commit that failed: the request's work may or may not be stored. */
+    private static final class CommitOutcomeUnknown extends RuntimeException {
+        CommitOutcomeUnknown(RuntimeException cause) {
+            super(cause);
+        }
     }
 
     private record StoredAnswer(String requestHash, int status, String contentType, byte[] body) {
