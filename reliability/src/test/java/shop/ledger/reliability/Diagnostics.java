@@ -30,10 +30,12 @@ final class Diagnostics {
             }
             out.append("deadlines (db-scheduler):\n");
             query(connection, out, """
-                    SELECT task_name, picked, picked_by, count(*), min(execution_time), max(consecutive_failures),
-                           min(last_heartbeat) FROM scheduled_tasks GROUP BY task_name, picked, picked_by""");
+                    SELECT task_instance, execution_time, picked, picked_by, last_heartbeat, consecutive_failures,
+                           last_failure, version FROM scheduled_tasks ORDER BY execution_time""");
             out.append("tokens:\n");
-            query(connection, out, "SELECT processorname, segment, owner, timestamp FROM tokenentry ORDER BY processorname, segment");
+            query(connection, out, """
+                    SELECT processorname, segment, owner, timestamp, convert_from(token, 'UTF8') FROM tokenentry
+                    ORDER BY processorname, segment""");
             out.append("head: ");
             query(connection, out, "SELECT max(globalindex), count(*) FROM domainevententry");
         } catch (SQLException e) {

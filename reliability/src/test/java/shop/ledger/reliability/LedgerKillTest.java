@@ -1,7 +1,6 @@
 package shop.ledger.reliability;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -20,11 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * provider wrote a new payout's answer. Afterwards nothing acknowledged is lost, nothing is applied twice, every
  * saga reaches its end and the read models equal a replay ({@link LedgerChecks}).
  * <p>
- * Not yet in CI: its last run found orders left open after the kills (a saga that never started for one
- * placed order, and status polls that never reached the supplier after the restart although db-scheduler
- * revived their deadlines). Until that is understood and fixed it runs only with {@code -Dreliability.kill=true}.
+ * CI size: 6 customers, one round of the three kills (about two and a half minutes); {@code -Dreliability.long=true}:
+ * 12 customers, four rounds (12 kills).
  */
-@EnabledIfSystemProperty(named = "reliability.kill", matches = "true")
 class LedgerKillTest {
 
     @TempDir
@@ -38,7 +35,7 @@ class LedgerKillTest {
              FakeDhruSupplier supplier = new FakeDhruSupplier(0.05);
              FakePayoutProvider payouts = new FakePayoutProvider();
              LedgerProcess ledger = new LedgerProcess("kill-standalone", LedgerProcess.STANDALONE,
-                     DurablePostgres.freePort(), Rig.environment(postgres, temp.resolve("ledger"), supplier, payouts))) {
+                     DurablePostgres.freePort(), environment(postgres, supplier, payouts))) {
             ledger.start();
             Stats stats = new Stats();
             Api api = new Api(ledger.baseUrl(), stats);
@@ -66,6 +63,16 @@ class LedgerKillTest {
             assertThat(stats.kills.get()).isEqualTo(3L * rounds);
             Rig.report("ledger-kill", stats, started, "supplierOrders=" + supplier.orderCount());
         }
+    }
+
+    /** Rig's environment, with the saga manager and the deadline manager telling what they drop and schedule. */
+    private java.util.Map<String, String> environment(DurablePostgres postgres, FakeDhruSupplier supplier,
+                                                      FakePayoutProvider payouts) {
+        java.util.Map<String, String> env = new java.util.LinkedHashMap<>(
+                Rig.environment(postgres, temp.resolve("ledger"), supplier, payouts));
+        env.put("LOGGING_LEVEL_ORG_AXONFRAMEWORK_MODELLING_SAGA_ABSTRACTSAGAMANAGER", "DEBUG");
+        env.put("LOGGING_LEVEL_ORG_AXONFRAMEWORK_DEADLINE_DBSCHEDULER", "DEBUG");
+        return env;
     }
 
     /**
