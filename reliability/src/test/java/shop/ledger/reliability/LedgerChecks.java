@@ -24,6 +24,11 @@ final class LedgerChecks {
 
     private static final Set<String> ORDER_ENDS = Set.of("COMPLETED", "REJECTED", "CANCELLED");
     private static final Set<String> WITHDRAWAL_ENDS = Set.of("PAID", "FAILED");
+    /**
+     * How long the sagas get to finish after the load. The long mode leaves a backlog of thousands of events (the
+     * first long kill run: orders still being polled, on time, when 90 s were up).
+     */
+    private static final Duration SETTLE = Duration.ofSeconds(Rig.LONG ? 300 : 90);
 
     private final Api api;
     private final String staffToken;
@@ -54,7 +59,7 @@ final class LedgerChecks {
     private Map<String, String> settleOrders() throws InterruptedException {
         Map<String, String> status = new HashMap<>();
         Set<String> resolved = new HashSet<>();
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        long deadline = System.nanoTime() + SETTLE.toNanos();
         while (true) {
             boolean open = false;
             for (Customer customer : customers) {
@@ -99,7 +104,7 @@ final class LedgerChecks {
 
     private Map<String, String> settleWithdrawals() throws InterruptedException {
         Map<String, String> status = new HashMap<>();
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        long deadline = System.nanoTime() + SETTLE.plusSeconds(30).toNanos();
         while (true) {
             boolean open = false;
             for (Customer customer : customers) {
