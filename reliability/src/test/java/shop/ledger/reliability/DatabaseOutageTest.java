@@ -1,7 +1,6 @@
 package shop.ledger.reliability;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -24,13 +23,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the standalone's CommitFailureTest). CI size: 4 customers, one outage (~1.5 min); {@code -Dreliability.long=true}:
  * 8 customers, four outages.
  * <p>
- * Still not in CI: in 5 of 8 runs work begun just before the crash is lost downstream of the event store: an event
- * passed over by a tracking processor (a statement line missing, an order whose fulfilment saga never started) or a
- * saga waiting for a deadline that no longer exists (status poll, payout chase). Until that is found it runs only
- * with {@code -Dreliability.outage=true}; a failure prints the rows behind the ids it names
- * ({@link Diagnostics#dumpIdsIn}).
+ * It also lost work begun just before the crash downstream of the event store (a statement line missing, an
+ * order whose fulfilment saga never started, a saga waiting for a deadline that no longer existed) while Axon ran
+ * without transactions (fixed: AxonInfrastructure.axonTransactionManager). A failure prints the rows behind the
+ * ids it names ({@link Diagnostics#dumpIdsIn}).
  */
-@EnabledIfSystemProperty(named = "reliability.outage", matches = "true")
 class DatabaseOutageTest {
 
     @TempDir
