@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * <p>
  * A pooled processor handles up to its batch size of events in one {@code BatchingUnitOfWork}, in one
  * transaction with its token. Handlers queue their statements here instead of executing them one by one;
- * the first statement of a unit of work registers a flush on its root's prepare-commit phase. That phase
+ * the first statement of a unit of work registers a flush on its prepare-commit phase. That phase
  * runs inside the transaction (the work package stores its token in the same phase, registered earlier),
  * so rows and token still commit or roll back together. A failed flush rolls the whole batch back and the
  * processor retries it, as a failed statement did before.
@@ -45,6 +45,8 @@ import java.util.regex.Pattern;
  */
 @Component
 public class BatchedWrites {
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BatchedWrites.class);
 
     static final int ROWS_PER_INSERT = 100;
     /** {@code INSERT INTO t (columns) VALUES (one row's values) rest}; the values may call functions once deep. */
@@ -92,14 +94,23 @@ public class BatchedWrites {
         }
     }
 
+    /**
+     * The writes of the unit of work the handler runs in (a processor's batch), flushed in its own prepare-commit,
+     * in its transaction, right after its token. Not its root's: a batch nested under a unit of work left behind
+     * on the worker thread would commit its token while a flush registered on that root never ran.
+     */
     private Pending pending() {
         if (!CurrentUnitOfWork.isStarted()) {
             return null;
         }
-        UnitOfWork<?> root = CurrentUnitOfWork.get().root();
-        return root.getOrComputeResource(resourceKey, key -> {
+        UnitOfWork<?> current = CurrentUnitOfWork.get();
+        return current.getOrComputeResource(resourceKey, key -> {
+            if (!current.isRoot()) {
+                log.warn("projection writes in a nested unit of work (parent {}); they are flushed with it",
+                        current.root().getMessage() == null ? "?" : current.root().getMessage().getIdentifier());
+            }
             Pending created = new Pending();
-            root.onPrepareCommit(unitOfWork -> created.flush(jdbc));
+            current.onPrepareCommit(unitOfWork -> created.flush(jdbc));
             return created;
         });
     }
