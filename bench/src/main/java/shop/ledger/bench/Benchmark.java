@@ -310,6 +310,14 @@ public final class Benchmark {
         }
         awaitProjectionsCaughtUp(projections, Duration.ofMinutes(60));
         double seconds = (System.nanoTime() - begin) / 1e9;
+        List<Projection> notRebuilt = projections.overview().items().stream()
+                                                 .filter(p -> names.contains(p.name()))
+                                                 .filter(p -> p.lastReplay() == null
+                                                              || !"COMPLETED".equals(p.lastReplay().state()))
+                                                 .toList();
+        if (!notRebuilt.isEmpty()) {
+            throw new IllegalStateException("the rebuild did not complete: " + notRebuilt);
+        }
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("readModels", names);
         details.put("operations", events);

@@ -1,6 +1,7 @@
 package shop.ledger.standalone;
 
 import com.github.kagkarlsson.scheduler.Scheduler;
+import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.deadline.DeadlineManager;
 import org.axonframework.deadline.dbscheduler.DbSchedulerDeadlineManager;
 import org.axonframework.modelling.saga.SagaScopeDescriptor;
@@ -16,6 +17,7 @@ import shop.ledger.platform.testing.TestDatabase;
 import shop.ledger.query.QuerySideApplication;
 import shop.ledger.query.wallet.WalletProjection;
 import shop.ledger.standalone.ApiClient.Customer;
+import tools.jackson.databind.JsonNode;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,11 +35,13 @@ class SplitDeploymentTest {
 
     private static ConfigurableApplicationContext commandSide;
     private static ConfigurableApplicationContext querySide;
+    private static String database;
+    private static Path dataDir;
 
     @BeforeAll
     static void start() {
-        String database = TestDatabase.newDatabase();
-        Path dataDir = TestDatabase.newDataDir();
+        database = TestDatabase.newDatabase();
+        dataDir = TestDatabase.newDataDir();
         commandSide = start(CommandSideApplication.class, "command", database, dataDir);
         querySide = start(QuerySideApplication.class, "query", database, dataDir);
     }
@@ -98,6 +102,51 @@ class SplitDeploymentTest {
         deadlines.cancelSchedule("split-probe", deadlineId);
         assertThat(jdbc.sql("SELECT count(*) FROM scheduled_tasks WHERE task_instance = ?")
                        .param(deadlineId).query(Long.class).single()).isZero();
+    }
+
+    /**
+     * A replay asked of a query side that holds none of the processor's segments: the rebuild needs no segment (it
+     * builds fresh tables beside the live ones), every instance shows its progress, and the instance holding the
+     * segments goes on writing into the swapped-in tables.
+     */
+    @Test
+    void aQuerySideWithoutTheSegmentsRebuildsAReadModelForAllInstances() {
+        ApiClient commands = new ApiClient(port(commandSide));
+        ApiClient queries = new ApiClient(port(querySide));
+        String admin = commands.adminToken();
+        Customer customer = commands.register("split-replay");
+        assertThat(commands.deposit(admin, customer.walletId(), 1500, "psp-split-replay-1").status()).isEqualTo(201);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
+                queries.get("/api/me/wallet", customer.token()).json().path("available").asLong()).isEqualTo(1500));
+
+        try (ConfigurableApplicationContext second = start(QuerySideApplication.class, "query", database, dataDir)) {
+            ApiClient other = new ApiClient(port(second));
+            // this instance runs no wallets processor at all: the first query side holds every segment
+            second.getBean(EventProcessingConfiguration.class).eventProcessor("wallets").orElseThrow().shutDown();
+            assertThat(projection(other, admin, "wallets").path("segments").size()).isZero();
+
+            Instant requested = Instant.now().minusMillis(500);
+            assertThat(other.post("/api/admin/projections/wallets/replay", admin, "").status()).isEqualTo(202);
+
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                JsonNode seenByTheFirst = projection(queries, admin, "wallets").path("lastReplay");
+                assertThat(Instant.parse(seenByTheFirst.path("startedAt").asText())).isAfter(requested);
+                assertThat(seenByTheFirst.path("state").asText()).isEqualTo("COMPLETED");
+            });
+        }
+        assertThat(commands.deposit(admin, customer.walletId(), 500, "psp-split-replay-2").status()).isEqualTo(201);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
+                queries.get("/api/me/wallet", customer.token()).json().path("available").asLong()).isEqualTo(2000));
+        assertThat(queries.get("/api/me/wallet/transactions", customer.token()).json().path("items").size()).isEqualTo(2);
+    }
+
+    private static JsonNode projection(ApiClient api, String admin, String name) {
+        for (JsonNode item : api.get("/api/admin/projections", admin).json().path("items")) {
+            if (name.equals(item.path("name").asText())) {
+                return item;
+            }
+        }
+        throw new AssertionError("no projection " + name);
     }
 
     private static ConfigurableApplicationContext start(Class<?> application, String profile, String database,

@@ -25,6 +25,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Optional;
 import java.util.UUID;
+import shop.ledger.query.support.ReadModelTables;
 
 /**
  * The service catalogue as customers and staff read it. A definition creates or replaces its service; the
@@ -33,6 +34,7 @@ import java.util.UUID;
  */
 @Component
 @ProcessingGroup(CatalogueProjection.PROCESSING_GROUP)
+@ReadModelTables("catalogue_view")
 public class CatalogueProjection {
 
     public static final String PROCESSING_GROUP = "catalogue";

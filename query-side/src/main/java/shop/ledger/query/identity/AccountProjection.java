@@ -21,10 +21,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import shop.ledger.query.support.ReadModelTables;
 
 /** Accounts as the query side sees them; the email stays encrypted here and is decrypted for its owner only. */
 @Component
 @ProcessingGroup(AccountProjection.PROCESSING_GROUP)
+@ReadModelTables("account_view")
 public class AccountProjection {
 
     public static final String PROCESSING_GROUP = "accounts";

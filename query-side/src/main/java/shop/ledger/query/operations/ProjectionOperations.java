@@ -1,94 +1,120 @@
 package shop.ledger.query.operations;
 
+import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.config.EventProcessingConfiguration;
-import org.axonframework.eventhandling.AbstractEventProcessor;
+import org.axonframework.config.ProcessingGroup;
 import org.axonframework.config.SagaConfiguration;
+import org.axonframework.eventhandling.AbstractEventProcessor;
 import org.axonframework.eventhandling.EventProcessor;
 import org.axonframework.eventhandling.EventTrackerStatus;
 import org.axonframework.eventhandling.StreamingEventProcessor;
 import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.eventhandling.tokenstore.inmemory.InMemoryTokenStore;
 import org.axonframework.eventsourcing.eventstore.EventStore;
+import org.axonframework.serialization.Serializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.axonframework.serialization.Serializer;
+import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.event.EventListener;
+import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import shop.ledger.api.common.ProblemType;
 import shop.ledger.api.common.RuleViolation;
 import shop.ledger.query.operations.ProjectionOverview.Projection;
+import shop.ledger.query.operations.ProjectionOverview.Replay;
 import shop.ledger.query.operations.ProjectionOverview.SegmentStatus;
+import shop.ledger.query.support.ReadModelTables;
 
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
- * The projections' processors as operations sees them: their positions against the event store's head,
- * and a replay that rebuilds read models from the events ({@link ProjectionRebuild}: shut down, reset tokens,
- * one pass over the store, start again) while the rest of the system keeps serving. A processor whose position
- * is kept in memory (live-updates) or that drives sagas is not replayable.
+ * The projections' processors as operations sees them: their positions against the event store's head, and a replay
+ * that rebuilds read models from the events into fresh tables and swaps them in ({@link ProjectionRebuild}) while
+ * the live read models and their processors keep serving. A processor whose position is kept in memory
+ * (live-updates) or that drives sagas is not replayable.
  * <p>
- * Positions come from this instance's view of its claimed segments ({@code processingStatus()}); in a
- * deployment with several query-side instances each one reports the segments it holds.
+ * Positions come from this instance's view of its claimed segments ({@code processingStatus()}); in a deployment
+ * with several query-side instances each one reports the segments it holds. Rebuilds are recorded in the database
+ * ({@link RebuildRuns}): any instance may start one, whoever holds the processors' segments, and every instance shows
+ * its progress.
  */
 @Component
 public class ProjectionOperations implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ProjectionOperations.class);
-    private static final long RESET_TIMEOUT_SECONDS = 60;
 
     private final ObjectProvider<EventProcessingConfiguration> processing;
     private final ObjectProvider<EventStore> eventStore;
-    /** Processors whose replay was requested here and has not yet been seen complete. */
-    private final Set<String> replayRequested = ConcurrentHashMap.newKeySet();
-    /** Read models this instance is rebuilding, with the rebuild's progress. */
-    private final Map<String, ProjectionRebuild.Progress> rebuilding = new ConcurrentHashMap<>();
-    /** One thread per concurrent rebuild: a rebuild of one read model never waits for another's. */
-    private final ExecutorService resetter = Executors.newCachedThreadPool(runnable -> {
-        Thread thread = new Thread(runnable, "projection-replay");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ApplicationContext context;
+    private final RebuildRuns runs;
+    private final ShadowTables shadow;
     private final ProjectionRebuild rebuild;
+    /** This instance's name in a run's {@code owner}. */
+    private final String instance = ManagementFactory.getRuntimeMXBean().getName();
+    /** The tables of each processor's read model, looked up once. */
+    private volatile Map<String, List<String>> tablesByProcessor;
+    /** One thread per concurrent rebuild. */
+    private final ExecutorService workers = Executors.newCachedThreadPool(daemon("projection-replay"));
+    /** The rebuilds' heartbeats, never held up by a rebuild's work. */
+    private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(
+            daemon("projection-replay-heartbeat"));
 
     public ProjectionOperations(ObjectProvider<EventProcessingConfiguration> processing,
-                                ObjectProvider<EventStore> eventStore, JdbcTemplate jdbc,
-                                @Qualifier("eventSerializer") Serializer eventSerializer,
+                                ObjectProvider<EventStore> eventStore, ApplicationContext context, JdbcTemplate jdbc,
+                                JdbcClient jdbcClient, PlatformTransactionManager transactionManager,
+                                TransactionManager axonTransactions,
+                                @Qualifier("eventSerializer") Serializer eventSerializer, Serializer tokenSerializer,
                                 @Value("${ledger.events.fetch-size:1000}") int pageSize) {
         this.processing = processing;
         this.eventStore = eventStore;
-        this.rebuild = new ProjectionRebuild(jdbc, eventSerializer, pageSize);
+        this.context = context;
+        TransactionTemplate transaction = new TransactionTemplate(transactionManager);
+        this.runs = new RebuildRuns(jdbcClient, transactionManager);
+        this.shadow = new ShadowTables(jdbc);
+        this.rebuild = new ProjectionRebuild(jdbc, eventSerializer, tokenSerializer, axonTransactions, transaction,
+                shadow, runs, pageSize);
     }
 
     public ProjectionOverview overview() {
         long head = headPosition();
         EventProcessingConfiguration config = processing.getObject();
         Set<String> sagas = sagaProcessors(config);
+        Map<String, RebuildRuns.Run> latest = runs.latestByProcessor();
         List<Projection> items = config.eventProcessors().values().stream()
                                        .sorted(Comparator.comparing(EventProcessor::getName))
-                                       .map(processor -> describe(config, sagas, processor, head))
+                                       .map(processor -> describe(config, sagas, processor, head,
+                                               latest.get(processor.getName())))
                                        .toList();
         return new ProjectionOverview(head, items);
     }
 
     /**
-     * Rebuilds the named read model from the events (see {@link ProjectionRebuild}); returns once its processor is
-     * shut down and its tokens are reset, so its progress is visible in {@link #overview()} from then on.
+     * Rebuilds the named read model from the events (see {@link ProjectionRebuild}); returns once the rebuild is
+     * registered, so its progress is visible in {@link #overview()} from then on, on every instance.
      */
     public void replay(String name) {
         EventProcessingConfiguration config = processing.getObject();
@@ -109,10 +135,14 @@ public class ProjectionOperations implements AutoCloseable {
     public List<String> replayAll() {
         EventProcessingConfiguration config = processing.getObject();
         Set<String> sagas = sagaProcessors(config);
+        Set<String> busy = runs.latestByProcessor().values().stream()
+                               .filter(run -> run.state() == RebuildRuns.State.RUNNING)
+                               .flatMap(run -> run.processors().stream())
+                               .collect(Collectors.toSet());
         List<String> names = config.eventProcessors().values().stream()
                                    .filter(processor -> replayable(config, sagas, processor))
-                                   .filter(processor -> !isReplaying((StreamingEventProcessor) processor))
                                    .map(EventProcessor::getName)
+                                   .filter(name -> !busy.contains(name))
                                    .sorted()
                                    .toList();
         if (!names.isEmpty()) {
@@ -121,66 +151,73 @@ public class ProjectionOperations implements AutoCloseable {
         return names;
     }
 
-    private synchronized void rebuild(EventProcessingConfiguration config, List<String> names) {
-        for (String name : names) {
-            if (isReplaying((StreamingEventProcessor) config.eventProcessors().get(name))) {
-                throw new RuleViolation(ProblemType.CONFLICT, "projection '" + name + "' is already replaying");
-            }
-        }
+    private void rebuild(EventProcessingConfiguration config, List<String> names) {
         List<ProjectionRebuild.Target> targets = names.stream().map(name -> {
             AbstractEventProcessor processor = (AbstractEventProcessor) config.eventProcessors().get(name);
-            return new ProjectionRebuild.Target(name, (StreamingEventProcessor) processor,
-                    processor.eventHandlerInvoker(), config.tokenStore(name), config.transactionManager(name));
+            return new ProjectionRebuild.Target(name, processor.eventHandlerInvoker(), tables(name));
         }).toList();
-        ProjectionRebuild.Progress progress = new ProjectionRebuild.Progress(tailPosition());
-        names.forEach(name -> rebuilding.put(name, progress));
-        CompletableFuture<Void> reset = new CompletableFuture<>();
-        resetter.submit(() -> {
+        RebuildRuns.Run run = runs.start(names, instance, tailPosition());
+        log.info("rebuilding {} into fresh tables (run {})", names, run.id());
+        ScheduledFuture<?> heartbeat = heartbeats.scheduleWithFixedDelay(() -> beat(run),
+                RebuildRuns.HEARTBEAT.toMillis(), RebuildRuns.HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
+        workers.execute(() -> {
             try {
-                log.info("replaying projections {}: shutting down, resetting their tokens, rebuilding", names);
-                rebuild.reset(targets);
-                reset.complete(null);
-            } catch (RuntimeException e) {
-                // nothing rebuilt: the processors start again from whatever tokens they now hold
-                targets.forEach(target -> target.processor().start());
-                names.forEach(rebuilding::remove);
-                reset.completeExceptionally(e);
-                return;
-            }
-            try {
-                rebuild.rebuild(targets, progress);
+                dropLeftovers();
+                rebuild.run(run, targets);
             } finally {
-                // still shown as replaying until the restarted processors hold their segments again
-                replayRequested.addAll(names);
-                names.forEach(rebuilding::remove);
+                heartbeat.cancel(false);
             }
         });
+    }
+
+    private void beat(RebuildRuns.Run run) {
         try {
-            reset.get(RESET_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while resetting " + names, e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("the reset of " + names + " failed", e.getCause());
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("the reset of " + names + " did not finish in time", e);
+            runs.heartbeat(run.id());
+        } catch (RuntimeException e) {
+            log.warn("the heartbeat of rebuild {} failed", run.id(), e);
         }
     }
 
+    /** Drops the schemas of rebuilds that ended without cleaning up (their instance died), once they are stale. */
+    @EventListener(ApplicationReadyEvent.class)
+    public void dropLeftovers() {
+        try {
+            runs.abandonStale();
+            for (String schema : shadow.leftovers(runs.running())) {
+                log.info("dropping {}, left behind by a rebuild that did not finish", schema);
+                shadow.drop(schema);
+            }
+        } catch (RuntimeException e) {
+            log.warn("could not clean up after earlier rebuilds; the next rebuild tries again", e);
+        }
+    }
+
+    /** The tables of the read model a processor maintains, as its projections declare them ({@link ReadModelTables}). */
+    private List<String> tables(String processor) {
+        Map<String, List<String>> byProcessor = tablesByProcessor;
+        if (byProcessor == null) {
+            byProcessor = new HashMap<>();
+            for (Object bean : context.getBeansWithAnnotation(ReadModelTables.class).values()) {
+                Class<?> type = AopUtils.getTargetClass(bean);
+                ProcessingGroup group = AnnotatedElementUtils.findMergedAnnotation(type, ProcessingGroup.class);
+                if (group != null) {
+                    byProcessor.computeIfAbsent(group.value(), g -> new ArrayList<>()).addAll(
+                            List.of(AnnotatedElementUtils.findMergedAnnotation(type, ReadModelTables.class).value()));
+                }
+            }
+            tablesByProcessor = byProcessor;
+        }
+        return byProcessor.getOrDefault(processor, List.of());
+    }
+
     private Projection describe(EventProcessingConfiguration config, Set<String> sagas, EventProcessor processor,
-                                long head) {
+                                long head, RebuildRuns.Run lastRebuild) {
         String name = processor.getName();
         boolean replayable = replayable(config, sagas, processor);
+        Replay replay = lastRebuild == null ? null : new Replay(lastRebuild.state().name(), lastRebuild.startedAt(),
+                lastRebuild.finishedAt(), lastRebuild.events(), lastRebuild.error());
         if (!(processor instanceof StreamingEventProcessor streaming)) {
-            return new Projection(name, false, processor.isRunning(), List.of(), null, null, false, null, null);
-        }
-        ProjectionRebuild.Progress rebuild = rebuilding.get(name);
-        if (rebuild != null) {
-            // shut down while the rebuild reads the store: its progress is the rebuild's
-            long current = rebuild.current.get();
-            Long position = current < 0 ? null : current;
-            return new Projection(name, replayable, false, List.of(), position,
-                    position == null ? null : Math.max(0, head - position), true, rebuild.fraction(), null);
+            return new Projection(name, false, processor.isRunning(), List.of(), null, null, false, null, null, replay);
         }
         Map<Integer, EventTrackerStatus> status = streaming.processingStatus();
         List<SegmentStatus> segments = status.values().stream()
@@ -193,14 +230,19 @@ public class ProjectionOperations implements AutoCloseable {
                               .min(Long::compare)
                               .orElse(null);
         Long lag = position == null ? null : Math.max(0, head - position);
-        boolean replaying = isReplaying(streaming);
         String error = status.values().stream()
                              .filter(EventTrackerStatus::isErrorState)
                              .map(s -> String.valueOf(s.getError()))
                              .findFirst()
                              .orElse(streaming.isError() ? "the processor is in error and retrying" : null);
+        if (lastRebuild != null && lastRebuild.state() == RebuildRuns.State.RUNNING) {
+            return new Projection(name, replayable, streaming.isRunning(), segments, position, lag, true,
+                    lastRebuild.progress(), error, replay);
+        }
+        // a replay Axon itself runs (its own reset, not this ledger's rebuild) shows as well
+        boolean replaying = status.values().stream().anyMatch(ProjectionOperations::replaying);
         return new Projection(name, replayable, streaming.isRunning(), segments, position, lag, replaying,
-                replaying ? progress(status) : null, error);
+                replaying ? progress(status) : null, error, replay);
     }
 
     private static SegmentStatus segment(EventTrackerStatus status) {
@@ -221,25 +263,6 @@ public class ProjectionOperations implements AutoCloseable {
         OptionalLong reset = status.getResetPosition();
         OptionalLong current = status.getCurrentPosition();
         return reset.isEmpty() || current.isEmpty() || current.getAsLong() < reset.getAsLong();
-    }
-
-    /**
-     * Replaying while any claimed segment is, and from the reset until the restarted processor has claimed
-     * its segments (the request flag is dropped once they show up, none of them replaying).
-     */
-    private boolean isReplaying(StreamingEventProcessor processor) {
-        if (rebuilding.containsKey(processor.getName())) {
-            return true;
-        }
-        Map<Integer, EventTrackerStatus> status = processor.processingStatus();
-        boolean anyReplaying = status.values().stream().anyMatch(ProjectionOperations::replaying);
-        if (anyReplaying) {
-            return true;
-        }
-        if (replayRequested.contains(processor.getName()) && !status.isEmpty() && processor.isRunning()) {
-            replayRequested.remove(processor.getName());
-        }
-        return replayRequested.contains(processor.getName());
     }
 
     /** (current - start) / (resetPosition - start) over the replaying segments, the slowest counting. */
@@ -272,11 +295,12 @@ public class ProjectionOperations implements AutoCloseable {
         return processor instanceof StreamingEventProcessor streaming
                 && !sagas.contains(processor.getName())
                 && !(config.tokenStore(processor.getName()) instanceof InMemoryTokenStore)
-                && streaming.supportsReset();
+                && streaming.supportsReset()
+                && !tables(processor.getName()).isEmpty();
     }
 
     private static Set<String> sagaProcessors(EventProcessingConfiguration config) {
-        Set<String> names = new java.util.HashSet<>();
+        Set<String> names = new HashSet<>();
         for (SagaConfiguration<?> saga : config.sagaConfigurations()) {
             names.add(saga.processingGroup());
             EventProcessor processor = saga.eventProcessor();
@@ -303,8 +327,17 @@ public class ProjectionOperations implements AutoCloseable {
         return position.isPresent() ? position.getAsLong() : -1;
     }
 
+    private static ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
     @Override
     public void close() {
-        resetter.shutdownNow();
+        workers.shutdownNow();
+        heartbeats.shutdownNow();
     }
 }

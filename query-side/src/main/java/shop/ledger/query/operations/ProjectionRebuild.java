@@ -7,12 +7,9 @@ import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.GapAwareTrackingToken;
 import org.axonframework.eventhandling.GenericTrackedDomainEventMessage;
 import org.axonframework.eventhandling.GlobalSequenceTrackingToken;
-import org.axonframework.eventhandling.ReplayToken;
 import org.axonframework.eventhandling.Segment;
-import org.axonframework.eventhandling.StreamingEventProcessor;
 import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.eventhandling.WrappedToken;
-import org.axonframework.eventhandling.tokenstore.TokenStore;
 import org.axonframework.messaging.ResultMessage;
 import org.axonframework.messaging.unitofwork.BatchingUnitOfWork;
 import org.axonframework.messaging.unitofwork.RollbackConfigurationType;
@@ -23,164 +20,209 @@ import org.axonframework.serialization.SimpleSerializedObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongConsumer;
 
 /**
- * A replay of one or several read models in a single pass over the event store, outside Axon's processors.
+ * A replay of one or several read models: fresh tables built from the events beside the live ones, then swapped in.
  * <p>
- * Axon's own replay sends every event through every processor's pipeline separately: each processor reads and
- * deserialises the whole stream, per event a unit of work, interceptors, a segment check per work package
- * (BENCHMARKS.md measured it at a tenth of plain JDBC paging). This one reads each page of events once, with
- * plain JDBC, and hands every event to the handlers of each read model it concerns, a page per transaction
- * (the projections' writes are batched per unit of work, {@code query.support.BatchedWrites}).
+ * The live read model keeps serving and its processor keeps running throughout; readers never see a half-built
+ * table. The rebuild
+ * <ol>
+ *   <li>creates empty copies of the read models' tables in a schema of the run ({@link ShadowTables});</li>
+ *   <li>reads the event store once, in pages, with plain JDBC (a reader thread fetches and deserialises ahead), and
+ *   hands every event to the handlers of each read model, a page per transaction whose {@code search_path} puts the
+ *   copies first: the handlers' own SQL writes the copies ({@code query.support.BatchedWrites} batches it);</li>
+ *   <li>builds the copies' other indexes, makes them durable, and catches up with the head;</li>
+ *   <li>swaps: in one transaction it locks the live tables (the live processors' batches wait for a moment), reads
+ *   how far each segment of each processor has got, applies to the copies exactly the events those tokens cover and
+ *   the copies lack, and puts the copies in place of the live tables. The processors go on from their own tokens
+ *   into the new tables; nothing is replayed by them and nothing is missed.</li>
+ * </ol>
+ * Events the rebuild read beyond what a processor's token covers (a processor behind the head) are delivered to the
+ * new tables again by the processor, which the projections' handlers treat as redelivery (they change nothing).
+ * A failure or a crash before the swap leaves the live read model as it was; the copies are dropped.
  * <p>
- * It starts from Axon's own reset, so a crash half-way leaves nothing wrong: the processors are shut down and
- * their tokens reset ({@code resetTokens}: the reset handlers empty the read models, every segment gets a replay
- * token), then this instance claims every segment and rebuilds exactly what each segment's token had covered
- * before the reset. The last transaction puts those tokens back, the claims are released and the processors
- * start where they were. Should anything fail (or the process die) before that, the segments still hold their
- * replay tokens and the processors replay the rest the usual way; the handlers are idempotent, so the rows
- * already rebuilt are not written twice.
+ * Positions the first pass found missing (transactions not committed yet, or rolled back) are remembered as ranges
+ * and read again at the swap, so an event committed late is never lost.
  */
 final class ProjectionRebuild {
 
     private static final Logger log = LoggerFactory.getLogger(ProjectionRebuild.class);
-    /** Claims last {@code axon.eventhandling.tokenstore.claim-timeout} (10 s): renewed well within it. */
-    private static final long CLAIM_RENEWAL_NANOS = 3_000_000_000L;
     /** Pages read ahead of the one being written: enough to keep both the reader and the writer busy. */
     private static final int PAGES_AHEAD = 2;
-    private static final String PAGE = """
+    /**
+     * A swap waits this long for the live tables' locks, then lets the queries queued behind it through, catches up
+     * and tries again (a long read holds a table for as long as it runs; everything queued behind the swap's lock
+     * request waits with it, so the wait is kept short).
+     */
+    private static final String LOCK_TIMEOUT = "500ms";
+    private static final long PAUSE_BETWEEN_ATTEMPTS_MS = 200;
+    private static final int SWAP_ATTEMPTS = 120;
+    private static final String COLUMNS = """
             SELECT globalIndex, type, aggregateIdentifier, sequenceNumber, eventIdentifier, timeStamp,
-                   payloadType, payloadRevision, payload, metaData
-            FROM DomainEventEntry WHERE globalIndex > ? AND globalIndex <= ? ORDER BY globalIndex LIMIT ?""";
+                   payloadType, payloadRevision, payload, metaData FROM DomainEventEntry""";
+    private static final String PAGE = COLUMNS + " WHERE globalIndex > ? AND globalIndex <= ? ORDER BY globalIndex LIMIT ?";
 
-    /** A read model being rebuilt: its processor, handlers, segments and how far each segment had got. */
-    record Target(String name, StreamingEventProcessor processor, EventHandlerInvoker invoker, TokenStore tokenStore,
-                  TransactionManager transactions) {
+    /** A read model to rebuild: its processor's name, its handlers and its tables. */
+    record Target(String name, EventHandlerInvoker invoker, List<String> tables) {
     }
 
-    /** How far a rebuild has got, in global positions; {@code upTo} is -1 until the tokens are known. */
-    static final class Progress {
-        final long start;
-        volatile long upTo = -1;
-        final AtomicLong current = new AtomicLong(-1);
+    /** Which segment of a target's processor an event is handled for, or null when not at all. */
+    private interface Route {
+        Segment segmentFor(Target target, EventMessage<?> event, long position);
+    }
 
-        Progress(long start) {
-            this.start = start;
+    /** Positions read so far: the highest, and the ranges below it that held no event when they were read. */
+    private static final class Reading {
+        long last;
+        final List<long[]> missing = new ArrayList<>();
+
+        Reading(long start) {
+            this.last = start;
         }
 
-        Double fraction() {
-            long end = upTo;
-            if (end < 0) {
-                return 0.0;
+        void saw(long position) {
+            if (position > last + 1) {
+                missing.add(new long[]{last + 1, position - 1});
             }
-            long span = end - start;
-            return span <= 0 ? 1.0 : Math.max(0.0, Math.min(1.0, (double) (current.get() - start) / span));
+            last = Math.max(last, position);
         }
-    }
-
-    private record Claimed(Target target, int[] segmentIds, Segment[] segments, TrackingToken[] tokensAtReset,
-                           GapAwareTrackingToken[] covered) {
     }
 
     private final JdbcTemplate jdbc;
-    private final Serializer serializer;
+    private final Serializer eventSerializer;
+    private final Serializer tokenSerializer;
+    private final TransactionManager transactions;
+    private final TransactionTemplate transaction;
+    private final ShadowTables shadow;
+    private final RebuildRuns runs;
     private final int pageSize;
 
-    ProjectionRebuild(JdbcTemplate jdbc, Serializer eventSerializer, int pageSize) {
+    ProjectionRebuild(JdbcTemplate jdbc, Serializer eventSerializer, Serializer tokenSerializer,
+                      TransactionManager transactions, TransactionTemplate transaction, ShadowTables shadow,
+                      RebuildRuns runs, int pageSize) {
         this.jdbc = jdbc;
-        this.serializer = eventSerializer;
+        this.eventSerializer = eventSerializer;
+        this.tokenSerializer = tokenSerializer;
+        this.transactions = transactions;
+        this.transaction = transaction;
+        this.shadow = shadow;
+        this.runs = runs;
         this.pageSize = pageSize;
     }
 
-    /** Shuts the processors down and resets their tokens (Axon's reset: read models emptied, replay tokens). */
-    void reset(List<Target> targets) {
-        for (Target target : targets) {
-            target.processor().shutDown();
-        }
-        for (Target target : targets) {
-            target.processor().resetTokens();
-        }
-    }
-
-    /** Rebuilds the reset read models, then starts their processors again, whatever happened. */
-    void rebuild(List<Target> targets, Progress progress) {
-        List<Claimed> claimed = new ArrayList<>();
+    /** Runs the rebuild registered as {@code run} to its end: the copies swapped in, or the run marked failed. */
+    void run(RebuildRuns.Run run, List<Target> targets) {
+        String schema = ShadowTables.schemaOf(run.id());
+        String retired = ShadowTables.retiredSchemaOf(run.id());
+        List<String> tables = targets.stream().flatMap(target -> target.tables().stream()).toList();
+        long[] events = {0};
+        long[] lastReport = {0};
         try {
-            for (Target target : targets) {
-                claimed.add(claim(target));
-            }
-            long upTo = claimed.stream().flatMap(c -> java.util.Arrays.stream(c.covered()))
-                               .filter(java.util.Objects::nonNull)
-                               .mapToLong(GapAwareTrackingToken::getIndex).max().orElse(-1);
-            progress.upTo = upTo;
-            replayUpTo(claimed, upTo, progress);
-            restoreTokens(claimed);
-            log.info("rebuilt {} up to position {}", targets.stream().map(Target::name).toList(), upTo);
-        } catch (RuntimeException e) {
-            log.warn("the rebuild of {} stopped; the processors replay the rest themselves",
-                    targets.stream().map(Target::name).toList(), e);
-        } finally {
-            for (Claimed c : claimed) {
-                release(c);
-            }
-            for (Target target : targets) {
-                target.processor().start();
-            }
-        }
-    }
-
-    private Claimed claim(Target target) {
-        int[] ids = target.tokenStore().fetchSegments(target.name());
-        Segment[] segments = new Segment[ids.length];
-        TrackingToken[] atReset = new TrackingToken[ids.length];
-        GapAwareTrackingToken[] covered = new GapAwareTrackingToken[ids.length];
-        target.transactions().executeInTransaction(() -> {
-            for (int i = 0; i < ids.length; i++) {
-                segments[i] = Segment.computeSegment(ids[i], ids);
-                TrackingToken token = target.tokenStore().fetchToken(target.name(), ids[i]);
-                atReset[i] = token instanceof ReplayToken replay ? replay.getTokenAtReset() : null;
-                // what the segment had handled before the reset: its events are rebuilt, the rest follows live
-                TrackingToken upper = atReset[i] == null ? null : WrappedToken.unwrapUpperBound(atReset[i]);
-                if (atReset[i] != null && !(upper instanceof GapAwareTrackingToken)) {
-                    throw new IllegalStateException("segment " + ids[i] + " of " + target.name()
-                                                    + " has a token this rebuild cannot read: " + atReset[i]);
+            shadow.create(schema, tables);
+            Reading reading = new Reading(run.startPosition());
+            long head = head();
+            runs.progress(run.id(), head, reading.last, 0);
+            LongConsumer progress = position -> {
+                events[0]++;
+                if (System.nanoTime() - lastReport[0] > 500_000_000L) {
+                    runs.progress(run.id(), null, position, events[0]);
+                    lastReport[0] = System.nanoTime();
                 }
-                covered[i] = (GapAwareTrackingToken) upper;
-            }
-        });
-        return new Claimed(target, ids, segments, atReset, covered);
+            };
+            Route everything = (target, event, position) ->
+                    target.invoker().canHandle(event, Segment.ROOT_SEGMENT) ? Segment.ROOT_SEGMENT : null;
+            replay(targets, schema, reading, head, everything, progress);
+            shadow.complete(schema, tables);
+            swap(run, targets, tables, schema, retired, reading, everything, progress);
+            runs.progress(run.id(), null, reading.last, events[0]);
+            runs.finish(run.id(), RebuildRuns.State.COMPLETED, null);
+            log.info("rebuilt {} from {} events and swapped the new tables in", run.processors(), events[0]);
+        } catch (RuntimeException e) {
+            log.warn("the rebuild of {} failed; the live read models stay as they were", run.processors(), e);
+            runs.finish(run.id(), RebuildRuns.State.FAILED, String.valueOf(e.getMessage()));
+        } finally {
+            dropQuietly(schema);
+            dropQuietly(retired);
+        }
     }
 
     /**
-     * Reads and writes overlap: a reader thread fetches the next pages (and deserialises the payloads the read
-     * models handle) while this thread hands the current page to the handlers and commits it.
+     * Catches up without locks until the copies are within a page of the head, then swaps under the live tables'
+     * locks, retrying (after another catch-up) when the locks are not had within {@link #LOCK_TIMEOUT}.
      */
-    private void replayUpTo(List<Claimed> claimed, long upTo, Progress progress) {
+    private void swap(RebuildRuns.Run run, List<Target> targets, List<String> tables, String schema, String retired,
+                      Reading reading, Route everything, LongConsumer progress) {
+        for (int attempt = 1; ; attempt++) {
+            for (int round = 0; round < 10 && head() - reading.last > pageSize; round++) {
+                replay(targets, schema, reading, head(), everything, progress);
+            }
+            try {
+                transaction.executeWithoutResult(status -> {
+                    jdbc.execute("SET LOCAL lock_timeout = '" + LOCK_TIMEOUT + "'");
+                    shadow.lockLive(tables);
+                    Map<Target, Map<Segment, TrackingToken>> tokens = new LinkedHashMap<>();
+                    long upTo = reading.last;
+                    for (Target target : targets) {
+                        Map<Segment, TrackingToken> segments = liveTokens(target.name());
+                        tokens.put(target, segments);
+                        upTo = Math.max(upTo, segments.values().stream().mapToLong(ProjectionRebuild::index).max().orElse(-1));
+                    }
+                    Route covered = (target, event, position) -> {
+                        for (Map.Entry<Segment, TrackingToken> segment : tokens.get(target).entrySet()) {
+                            if (covers(segment.getValue(), position) && target.invoker().canHandle(event, segment.getKey())) {
+                                return segment.getKey();
+                            }
+                        }
+                        return null;
+                    };
+                    for (long[] range : reading.missing) {
+                        replayRange(targets, schema, range[0] - 1, range[1], covered, progress);
+                    }
+                    replayRange(targets, schema, reading.last, upTo, covered, progress);
+                    shadow.swapIn(schema, retired, tables);
+                });
+                return;
+            } catch (RuntimeException e) {
+                if (!isLockTimeoutOrDeadlock(e) || attempt >= SWAP_ATTEMPTS) {
+                    throw e;
+                }
+                log.info("the swap of {} did not get the live tables' locks (attempt {}); catching up and trying again",
+                        run.processors(), attempt);
+                runs.heartbeat(run.id());
+                pause();
+            }
+        }
+    }
+
+    /** Events from {@code reading.last} up to {@code upTo} into the copies; the reading advances past them. */
+    private void replay(List<Target> targets, String schema, Reading reading, long upTo, Route route,
+                        LongConsumer progress) {
         BlockingQueue<List<EventMessage<?>>> pages = new ArrayBlockingQueue<>(PAGES_AHEAD);
         AtomicReference<RuntimeException> readFailure = new AtomicReference<>();
-        Thread reader = new Thread(() -> read(claimed, upTo, pages, readFailure), "projection-replay-reader");
+        long from = reading.last;
+        Thread reader = new Thread(() -> read(targets, from, upTo, pages, readFailure), "projection-replay-reader");
         reader.setDaemon(true);
         reader.start();
         try {
-            long lastRenewal = System.nanoTime();
             while (true) {
                 List<EventMessage<?>> page = pages.take();
                 if (page.isEmpty()) {
                     break;
                 }
-                handle(claimed, page);
-                progress.current.set(position(page.get(page.size() - 1)));
-                if (System.nanoTime() - lastRenewal > CLAIM_RENEWAL_NANOS) {
-                    claimed.forEach(ProjectionRebuild::renewClaims);
-                    lastRenewal = System.nanoTime();
-                }
+                handle(targets, schema, page, route, progress);
+                page.forEach(event -> reading.saw(position(event)));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -193,20 +235,32 @@ final class ProjectionRebuild {
         }
     }
 
-    /** Pages of events up to {@code upTo} into {@code pages}, then an empty page (also after a failure). */
-    private void read(List<Claimed> claimed, long upTo, BlockingQueue<List<EventMessage<?>>> pages,
+    /** Events after {@code after} up to {@code upTo}, in this thread (the swap's transaction). */
+    private void replayRange(List<Target> targets, String schema, long after, long upTo, Route route,
+                             LongConsumer progress) {
+        while (after < upTo) {
+            List<EventMessage<?>> page = jdbc.query(PAGE, (rs, n) -> message(rs), after, upTo, pageSize);
+            if (page.isEmpty()) {
+                return;
+            }
+            handle(targets, schema, page, route, progress);
+            after = position(page.get(page.size() - 1));
+        }
+    }
+
+    /** Pages of events after {@code after} up to {@code upTo} into {@code pages}, then an empty page (also after a failure). */
+    private void read(List<Target> targets, long after, long upTo, BlockingQueue<List<EventMessage<?>>> pages,
                       AtomicReference<RuntimeException> failure) {
         try {
             try {
-                long after = -1;
                 while (after < upTo) {
                     List<EventMessage<?>> page = jdbc.query(PAGE, (rs, n) -> message(rs), after, upTo, pageSize);
                     if (page.isEmpty()) {
                         break;
                     }
                     for (EventMessage<?> event : page) {
-                        if (handledByAny(claimed, event)) {
-                            event.getPayload();
+                        if (handledByAny(targets, event)) {
+                            event.getPayload(); // deserialised here, off the writing thread
                         }
                     }
                     pages.put(page);
@@ -221,75 +275,116 @@ final class ProjectionRebuild {
         }
     }
 
-    private static boolean handledByAny(List<Claimed> claimed, EventMessage<?> event) {
-        for (Claimed c : claimed) {
-            if (c.target().invoker().canHandleType(event.getPayloadType())) {
+    private static boolean handledByAny(List<Target> targets, EventMessage<?> event) {
+        for (Target target : targets) {
+            if (target.invoker().canHandleType(event.getPayloadType())) {
                 return true;
             }
         }
         return false;
     }
 
-    /** One page, one transaction: each event to the read models whose segment had covered it. */
-    private static void handle(List<Claimed> claimed, List<EventMessage<?>> page) {
+    /**
+     * One page in one unit of work and transaction (or in the caller's, which it joins), with the copies first on the
+     * {@code search_path}: the handlers' unqualified SQL reads and writes the copies; the event store stays in
+     * {@code public}.
+     */
+    private void handle(List<Target> targets, String schema, List<EventMessage<?>> page, Route route,
+                        LongConsumer progress) {
         BatchingUnitOfWork<EventMessage<?>> unitOfWork = new BatchingUnitOfWork<>(page);
-        unitOfWork.attachTransaction(claimed.get(0).target().transactions());
+        unitOfWork.attachTransaction(transactions);
         ResultMessage<?> result = unitOfWork.executeWithResult(() -> {
             EventMessage<?> event = unitOfWork.getMessage();
+            if (event == page.get(0)) {
+                jdbc.execute("SET LOCAL search_path TO " + schema + ", " + ShadowTables.LIVE);
+            }
             long position = position(event);
-            for (Claimed c : claimed) {
-                for (int i = 0; i < c.segments().length; i++) {
-                    if (covers(c.covered()[i], position) && c.target().invoker().canHandle(event, c.segments()[i])) {
-                        c.target().invoker().handle(event, c.segments()[i]);
-                        break;
-                    }
+            for (Target target : targets) {
+                Segment segment = route.segmentFor(target, event, position);
+                if (segment != null) {
+                    target.invoker().handle(event, segment);
                 }
             }
+            progress.accept(position);
             return null;
         }, RollbackConfigurationType.ANY_THROWABLE);
         if (result.isExceptional()) {
-            throw new IllegalStateException("a page of the rebuild failed", result.exceptionResult());
+            throw new IllegalStateException("a page of the rebuild failed: " + result.exceptionResult().getMessage(),
+                    result.exceptionResult());
         }
     }
 
-    private static boolean covers(GapAwareTrackingToken token, long position) {
-        return token != null && position <= token.getIndex() && !token.getGaps().contains(position);
+    /** Every segment of a processor with its stored token, read without claiming it (the processor keeps running). */
+    private Map<Segment, TrackingToken> liveTokens(String processor) {
+        List<Map<String, Object>> rows = jdbc.queryForList(
+                "SELECT segment, token, tokenType FROM TokenEntry WHERE processorName = ? ORDER BY segment", processor);
+        int[] ids = rows.stream().mapToInt(row -> ((Number) row.get("segment")).intValue()).toArray();
+        Map<Segment, TrackingToken> tokens = new LinkedHashMap<>();
+        for (Map<String, Object> row : rows) {
+            byte[] token = (byte[]) row.get("token");
+            TrackingToken value = token == null ? null : tokenSerializer.deserialize(
+                    new SimpleSerializedObject<>(token, byte[].class, (String) row.get("tokenType"), null));
+            tokens.put(Segment.computeSegment(((Number) row.get("segment")).intValue(), ids), value);
+        }
+        return tokens;
     }
 
-    private void restoreTokens(List<Claimed> claimed) {
-        claimed.get(0).target().transactions().executeInTransaction(() -> {
-            for (Claimed c : claimed) {
-                for (int i = 0; i < c.segmentIds().length; i++) {
-                    if (c.tokensAtReset()[i] != null) {
-                        c.target().tokenStore().storeToken(c.tokensAtReset()[i], c.target().name(), c.segmentIds()[i]);
-                    }
-                }
-            }
-        });
+    /** Whether a processor holding {@code token} has handled the event at {@code position}. */
+    static boolean covers(TrackingToken token, long position) {
+        TrackingToken handled = token == null ? null : WrappedToken.unwrapLowerBound(token);
+        if (handled instanceof GapAwareTrackingToken gapAware) {
+            return position <= gapAware.getIndex() && !gapAware.getGaps().contains(position);
+        }
+        if (handled instanceof GlobalSequenceTrackingToken exact) {
+            return position <= exact.getGlobalIndex();
+        }
+        if (handled == null) {
+            return false;
+        }
+        throw new IllegalStateException("a token this rebuild cannot read: " + token);
     }
 
-    private static void renewClaims(Claimed c) {
-        c.target().transactions().executeInTransaction(() -> {
-            for (int id : c.segmentIds()) {
-                c.target().tokenStore().extendClaim(c.target().name(), id);
-            }
-        });
+    private static long index(TrackingToken token) {
+        TrackingToken handled = token == null ? null : WrappedToken.unwrapLowerBound(token);
+        return handled == null ? -1 : handled.position().orElse(-1);
     }
 
-    private static void release(Claimed c) {
+    private static void pause() {
         try {
-            c.target().transactions().executeInTransaction(() -> {
-                for (int id : c.segmentIds()) {
-                    c.target().tokenStore().releaseClaim(c.target().name(), id);
-                }
-            });
+            Thread.sleep(PAUSE_BETWEEN_ATTEMPTS_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting to swap", e);
+        }
+    }
+
+    private long head() {
+        Long head = jdbc.queryForObject("SELECT max(globalIndex) FROM DomainEventEntry", Long.class);
+        return head == null ? -1 : head;
+    }
+
+    private static boolean isLockTimeoutOrDeadlock(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && ("55P03".equals(sql.getSQLState()) || "40P01".equals(sql.getSQLState()))) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    private void dropQuietly(String schema) {
+        try {
+            shadow.drop(schema);
         } catch (RuntimeException e) {
-            log.warn("could not release the claims of {}; they expire by themselves", c.target().name(), e);
+            log.warn("could not drop {}; the next rebuild drops it", schema, e);
         }
     }
 
     /** A stored event as Axon's event store would give it, with an exact position and lazy deserialisation. */
-    private EventMessage<?> message(java.sql.ResultSet rs) throws java.sql.SQLException {
+    private EventMessage<?> message(ResultSet rs) throws SQLException {
         long position = rs.getLong(1);
         String timestamp = rs.getString(6);
         SimpleSerializedObject<byte[]> payload = new SimpleSerializedObject<>(rs.getBytes(9), byte[].class,
@@ -297,7 +392,7 @@ final class ProjectionRebuild {
         SerializedMetaData<byte[]> metaData = new SerializedMetaData<>(rs.getBytes(10), byte[].class);
         // an exact position (not a gap-aware token) is what the read models record as the event's own index
         return new GenericTrackedDomainEventMessage<>(new GlobalSequenceTrackingToken(position), rs.getString(2),
-                rs.getString(3), rs.getLong(4), new SerializedMessage<>(rs.getString(5), payload, metaData, serializer),
+                rs.getString(3), rs.getLong(4), new SerializedMessage<>(rs.getString(5), payload, metaData, eventSerializer),
                 () -> DateTimeUtils.parseInstant(timestamp));
     }
 

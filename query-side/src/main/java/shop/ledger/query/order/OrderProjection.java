@@ -44,6 +44,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
+import shop.ledger.query.support.ReadModelTables;
 
 /**
  * The order read model: one row per order and its timeline, which also shows the order's refund cases.
@@ -55,6 +56,7 @@ import java.util.stream.Stream;
  */
 @Component
 @ProcessingGroup(OrderProjection.PROCESSING_GROUP)
+@ReadModelTables({"order_view", "order_timeline"})
 public class OrderProjection {
 
     public static final String PROCESSING_GROUP = "orders";

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
+import shop.ledger.query.support.ReadModelTables;
 
 /**
  * The refund-case read model (R5, R6): one row per verification and refund request, written in the
@@ -39,6 +40,7 @@ import java.util.stream.Stream;
  */
 @Component
 @ProcessingGroup(RefundCaseProjection.PROCESSING_GROUP)
+@ReadModelTables("refund_case_view")
 public class RefundCaseProjection {
 
     public static final String PROCESSING_GROUP = "refund-cases";

@@ -22,6 +22,7 @@ import shop.ledger.api.wallet.WalletQueries.TrialBalances;
 import java.sql.Timestamp;
 import java.util.List;
 import java.util.UUID;
+import shop.ledger.query.support.ReadModelTables;
 
 /**
  * The double-entry journal. Every wallet movement posts one debit and one equal credit (debits positive,
@@ -38,6 +39,7 @@ import java.util.UUID;
  */
 @Component
 @ProcessingGroup(JournalProjection.PROCESSING_GROUP)
+@ReadModelTables("journal_posting")
 public class JournalProjection {
 
     public static final String PROCESSING_GROUP = "journal";

@@ -29,6 +29,7 @@ import java.sql.Timestamp;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import shop.ledger.query.support.ReadModelTables;
 
 /**
  * The wallet read model: balances and statement lines. Each line records the balances the event left
@@ -39,6 +40,7 @@ import java.util.UUID;
  */
 @Component
 @ProcessingGroup(WalletProjection.PROCESSING_GROUP)
+@ReadModelTables({"wallet_view", "statement_line"})
 public class WalletProjection {
 
     public static final String PROCESSING_GROUP = "wallets";

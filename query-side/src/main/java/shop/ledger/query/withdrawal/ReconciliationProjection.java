@@ -17,6 +17,7 @@ import tools.jackson.databind.json.JsonMapper;
 import java.sql.Timestamp;
 import java.util.List;
 import java.util.Optional;
+import shop.ledger.query.support.ReadModelTables;
 
 /**
  * The reconciliation runs as finance reads them back (R10): each {@link ReconciliationCompleted} kept whole as
@@ -24,6 +25,7 @@ import java.util.Optional;
  */
 @Component
 @ProcessingGroup(ReconciliationProjection.PROCESSING_GROUP)
+@ReadModelTables("reconciliation_view")
 public class ReconciliationProjection {
 
     public static final String PROCESSING_GROUP = "reconciliations";

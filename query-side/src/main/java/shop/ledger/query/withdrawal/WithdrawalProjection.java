@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
+import shop.ledger.query.support.ReadModelTables;
 
 /**
  * The withdrawal read model (R10): one row per withdrawal, written in the processor's transaction with its
@@ -40,6 +41,7 @@ import java.util.stream.Stream;
  */
 @Component
 @ProcessingGroup(WithdrawalProjection.PROCESSING_GROUP)
+@ReadModelTables("withdrawal_view")
 public class WithdrawalProjection {
 
     public static final String PROCESSING_GROUP = "withdrawals";

@@ -12,7 +12,11 @@ import shop.ledger.standalone.ApiClient.Response;
 import shop.ledger.standalone.StandaloneTest;
 import tools.jackson.databind.JsonNode;
 
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -33,6 +37,8 @@ class ProjectionOperationsTest {
     JdbcClient jdbc;
     @Autowired
     ProjectionOperations operations;
+    @Autowired
+    DataSource dataSource;
 
     ApiClient api;
     String admin;
@@ -83,22 +89,30 @@ class ProjectionOperationsTest {
         List<Map<String, Object>> lines = dump("SELECT * FROM statement_line ORDER BY line_id");
         assertThat(wallets).isNotEmpty();
         assertThat(lines).hasSizeGreaterThanOrEqualTo(6);
+        Long tableBefore = tableOid("statement_line");
+        List<String> indexesBefore = indexes("statement_line");
 
+        Instant requested = Instant.now();
         Response replay = api.post("/api/admin/projections/" + WALLETS + "/replay", admin, "");
         assertThat(replay.status()).as(replay.raw().body()).isEqualTo(202);
         assertThat(replay.text("name")).isEqualTo(WALLETS);
         assertThat(replay.json().path("replaying").asBoolean()).isTrue();
 
         JsonNode during = item(api.get("/api/admin/projections", admin).json(), WALLETS);
-        boolean replayingOrDone = during.path("replaying").asBoolean() || during.path("lag").asLong(-1) == 0;
-        assertThat(replayingOrDone).as(during.toString()).isTrue();
-        if (during.path("replaying").asBoolean() && !during.path("replayProgress").isNull()) {
+        assertThat(during.path("running").asBoolean()).as("the live processor keeps running").isTrue();
+        if (during.path("replaying").asBoolean()) {
             assertThat(during.path("replayProgress").asDouble()).isBetween(0.0, 1.0);
+            assertThat(during.path("lastReplay").path("state").asText()).isEqualTo("RUNNING");
         }
 
-        awaitCaughtUp(WALLETS);
+        JsonNode done = awaitReplayed(WALLETS, requested);
+        assertThat(done.path("lastReplay").path("eventsRead").asLong()).isPositive();
+        assertThat(done.path("lastReplay").path("error").isNull()).isTrue();
+        assertThat(tableOid("statement_line")).as("fresh tables were swapped in").isNotEqualTo(tableBefore);
         assertThat(dump("SELECT * FROM wallet_view ORDER BY wallet_id")).isEqualTo(wallets);
         assertThat(dump("SELECT * FROM statement_line ORDER BY line_id")).isEqualTo(lines);
+        assertThat(indexes("statement_line")).as("the same indexes, by name").isEqualTo(indexesBefore);
+        assertThat(rebuildSchemas()).as("nothing left behind").isEmpty();
     }
 
     @Test
@@ -110,9 +124,10 @@ class ProjectionOperationsTest {
         List<Map<String, Object>> postings = dump("SELECT * FROM journal_posting ORDER BY event_id, leg");
         assertThat(postings).isNotEmpty();
 
+        Instant requested = Instant.now();
         assertThat(api.post("/api/admin/projections/" + JOURNAL + "/replay", admin, "").status()).isEqualTo(202);
 
-        awaitCaughtUp(JOURNAL);
+        awaitReplayed(JOURNAL, requested);
         assertThat(api.get("/api/admin/journal/trial-balance", admin).raw().body()).isEqualTo(trialBalance);
         assertThat(dump("SELECT * FROM journal_posting ORDER BY event_id, leg")).isEqualTo(postings);
     }
@@ -123,26 +138,68 @@ class ProjectionOperationsTest {
         assertThat(api.deposit(admin, customer.walletId(), 777, unique("psp")).status()).isEqualTo(201);
         List<String> tables = List.of("SELECT * FROM wallet_view ORDER BY wallet_id",
                 "SELECT * FROM statement_line ORDER BY line_id", "SELECT * FROM journal_posting ORDER BY event_id, leg",
-                "SELECT * FROM account_view ORDER BY account_id", "SELECT * FROM catalogue_view ORDER BY service_id");
-        List<String> replayable = List.of(WALLETS, JOURNAL, "accounts", "orders", "catalogue");
+                "SELECT * FROM account_view ORDER BY account_id", "SELECT * FROM catalogue_view ORDER BY service_id",
+                "SELECT * FROM order_view ORDER BY order_id", "SELECT * FROM order_timeline ORDER BY event_id");
+        List<String> replayable = List.of(WALLETS, JOURNAL, "accounts", "orders", "catalogue", "refund-cases",
+                "withdrawals", "reconciliations");
         replayable.forEach(this::awaitCaughtUp);
         List<List<Map<String, Object>>> before = tables.stream().map(this::dump).toList();
 
+        Instant requested = Instant.now();
         List<String> replayed = operations.replayAll();
-        assertThat(replayed).containsAll(replayable);
-        replayed.forEach(this::awaitCaughtUp);
+        assertThat(replayed).containsExactlyInAnyOrderElementsOf(replayable);
+        replayed.forEach(name -> awaitReplayed(name, requested));
         assertThat(tables.stream().map(this::dump).toList()).isEqualTo(before);
 
-        // the processors go on from where the rebuild left them
+        // the processors go on from their own tokens, into the new tables
         assertThat(api.deposit(admin, customer.walletId(), 223, unique("psp")).status()).isEqualTo(201);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
                 api.get("/api/me/wallet", customer.token()).json().path("available").asLong()).isEqualTo(1000));
         assertThat(operations.replayAll()).as("nothing is left replaying afterwards").containsAll(replayable);
-        replayable.forEach(this::awaitCaughtUp);
+        Instant again = Instant.now().minusSeconds(1);
+        replayable.forEach(name -> awaitReplayed(name, again));
+    }
+
+    /**
+     * The swap needs the live tables for a moment; while a reader holds one, the rebuild waits with its new tables
+     * complete, and the live read model goes on serving in full and taking new events. Once the reader lets go, the
+     * new tables come in with those events too.
+     */
+    @Test
+    void theLiveReadModelServesInFullWhileARebuildWaitsToSwapAndNothingWrittenMeanwhileIsLost() throws Exception {
+        Customer customer = api.register(unique("busy"));
+        assertThat(api.deposit(admin, customer.walletId(), 300, unique("psp")).status()).isEqualTo(201);
+        awaitCaughtUp(WALLETS);
+        List<Map<String, Object>> linesBefore = dump("SELECT * FROM statement_line ORDER BY line_id");
+
+        Instant requested;
+        try (Connection reader = dataSource.getConnection()) {
+            reader.setAutoCommit(false);
+            try (Statement statement = reader.createStatement()) {
+                statement.execute("SELECT count(*) FROM wallet_view"); // holds its lock until the transaction ends
+            }
+            requested = Instant.now();
+            operations.replay(WALLETS);
+            await().atMost(Duration.ofSeconds(30)).until(() -> waitingForTheLiveTables(WALLETS));
+
+            JsonNode during = item(api.get("/api/admin/projections", admin).json(), WALLETS);
+            assertThat(during.path("replaying").asBoolean()).isTrue();
+            assertThat(during.path("running").asBoolean()).isTrue();
+            assertThat(dump("SELECT * FROM statement_line ORDER BY line_id")).as("served in full").isEqualTo(linesBefore);
+            assertThat(api.deposit(admin, customer.walletId(), 45, unique("psp")).status()).isEqualTo(201);
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(
+                    api.get("/api/me/wallet", customer.token()).json().path("available").asLong()).isEqualTo(345));
+            reader.rollback();
+        }
+
+        awaitReplayed(WALLETS, requested);
+        assertThat(api.get("/api/me/wallet", customer.token()).json().path("available").asLong()).isEqualTo(345);
+        assertThat(api.get("/api/me/wallet/transactions", customer.token()).json().path("items").size()).isEqualTo(2);
+        assertThat(dump("SELECT * FROM statement_line ORDER BY line_id")).hasSize(linesBefore.size() + 1);
     }
 
     @Test
-    void aRebuildThatStopsHalfWayLeavesTheRestToTheProcessorsOwnReplay() {
+    void aRebuildThatFailsLeavesTheLiveReadModelAsItWas() {
         Customer customer = api.register(unique("trap"));
         long trapped = 7_654_321;
         for (long amount : new long[]{100, trapped, 200}) {
@@ -151,24 +208,68 @@ class ProjectionOperationsTest {
         awaitCaughtUp(WALLETS);
         List<Map<String, Object>> lines = dump("SELECT * FROM statement_line ORDER BY line_id");
         List<Map<String, Object>> wallets = dump("SELECT * FROM wallet_view ORDER BY wallet_id");
+        Long tableBefore = tableOid("statement_line");
 
-        // the second deposit's line cannot be written while the trap is set: the rebuild stops there
+        // the new tables take the live tables' constraints: the second deposit's line cannot be rebuilt
         jdbc.sql("ALTER TABLE statement_line ADD CONSTRAINT rebuild_trap CHECK (amount <> " + trapped + ") NOT VALID")
             .update();
+        JsonNode failed;
         try {
+            Instant requested = Instant.now();
             operations.replay(WALLETS);
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
-                // the rebuild is over once the processor runs again (it is shut down while the rebuild reads)
-                return item(api.get("/api/admin/projections", admin).json(), WALLETS).path("running").asBoolean();
-            });
+            failed = awaitReplayEnded(WALLETS, requested);
         } finally {
             jdbc.sql("ALTER TABLE statement_line DROP CONSTRAINT rebuild_trap").update();
         }
 
-        // the processor, started on its replay tokens, replays what the rebuild had not written
-        awaitCaughtUp(WALLETS, Duration.ofSeconds(90));
+        assertThat(failed.path("lastReplay").path("state").asText()).isEqualTo("FAILED");
+        assertThat(failed.path("lastReplay").path("error").asText()).contains("rebuild_trap");
+        assertThat(failed.path("replaying").asBoolean()).isFalse();
+        assertThat(tableOid("statement_line")).as("the live table stays").isEqualTo(tableBefore);
         assertThat(dump("SELECT * FROM statement_line ORDER BY line_id")).isEqualTo(lines);
         assertThat(dump("SELECT * FROM wallet_view ORDER BY wallet_id")).isEqualTo(wallets);
+        assertThat(rebuildSchemas()).as("the new tables are dropped").isEmpty();
+        // and the live processor went on all along
+        assertThat(api.deposit(admin, customer.walletId(), 1, unique("psp")).status()).isEqualTo(201);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                api.get("/api/me/wallet", customer.token()).json().path("available").asLong()).isEqualTo(trapped + 301));
+    }
+
+    @Test
+    void aRebuildWhoseInstanceDiedIsAbandonedAndItsTablesDropped() {
+        UUID run = UUID.randomUUID();
+        String schema = "ledger_rebuild_" + run.toString().replace("-", "");
+        jdbc.sql("""
+                     INSERT INTO projection_rebuild (run_id, processors, state, owner, started_at, heartbeat_at,
+                         start_position)
+                     VALUES (?, ARRAY['catalogue'], 'RUNNING', 'gone@elsewhere', now() - interval '1 hour',
+                         now() - interval '1 hour', 0)""").param(run).update();
+        jdbc.sql("CREATE SCHEMA " + schema).update();
+        jdbc.sql("CREATE TABLE " + schema + ".catalogue_view (LIKE public.catalogue_view)").update();
+
+        operations.dropLeftovers();
+
+        assertThat(jdbc.sql("SELECT state FROM projection_rebuild WHERE run_id = ?").param(run).query(String.class)
+                       .single()).isEqualTo("ABANDONED");
+        assertThat(rebuildSchemas()).doesNotContain(schema);
+        Instant requested = Instant.now();
+        operations.replay("catalogue");
+        assertThat(awaitReplayed("catalogue", requested).path("lastReplay").path("state").asText()).isEqualTo("COMPLETED");
+    }
+
+    @Test
+    void aSecondReplayOfTheSameReadModelWhileOneRunsIsRefused() throws Exception {
+        try (Connection reader = dataSource.getConnection()) {
+            reader.setAutoCommit(false);
+            try (Statement statement = reader.createStatement()) {
+                statement.execute("SELECT count(*) FROM refund_case_view");
+            }
+            Instant requested = Instant.now();
+            operations.replay("refund-cases");
+            assertProblem(api.post("/api/admin/projections/refund-cases/replay", admin, ""), 409, "conflict");
+            reader.rollback();
+            awaitReplayed("refund-cases", requested);
+        }
     }
 
     @Test
@@ -206,6 +307,53 @@ class ProjectionOperationsTest {
             throw new AssertionError(name + " did not catch up to " + head[0] + ": " + last[0], e);
         }
         return last[0];
+    }
+
+    /** The processor's newest rebuild, started at or after {@code requested}, has completed and it is caught up. */
+    private JsonNode awaitReplayed(String name, Instant requested) {
+        JsonNode ended = awaitReplayEnded(name, requested);
+        assertThat(ended.path("lastReplay").path("state").asText()).as(ended.toString()).isEqualTo("COMPLETED");
+        return awaitCaughtUp(name);
+    }
+
+    private JsonNode awaitReplayEnded(String name, Instant requested) {
+        JsonNode[] last = new JsonNode[1];
+        try {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                JsonNode projection = item(api.get("/api/admin/projections", admin).json(), name);
+                last[0] = projection;
+                JsonNode replay = projection.path("lastReplay");
+                return !projection.path("replaying").asBoolean() && replay.isObject()
+                       && !Instant.parse(replay.path("startedAt").asText()).isBefore(requested.minusMillis(500))
+                       && !"RUNNING".equals(replay.path("state").asText());
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("the replay of " + name + " did not end: " + last[0], e);
+        }
+        return last[0];
+    }
+
+    /** A rebuild has read the events up to where it started and now waits for the live tables' locks. */
+    private boolean waitingForTheLiveTables(String name) {
+        return jdbc.sql("""
+                            SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+                            WHERE NOT l.granted AND l.mode = 'AccessExclusiveLock' AND c.relname IN (?, ?)""")
+                   .params("wallet_view", "refund_case_view").query(Long.class).single() > 0
+               && item(api.get("/api/admin/projections", admin).json(), name).path("replaying").asBoolean();
+    }
+
+    private Long tableOid(String table) {
+        return jdbc.sql("SELECT ('public.' || ?)::regclass::oid::bigint").param(table).query(Long.class).single();
+    }
+
+    private List<String> indexes(String table) {
+        return jdbc.sql("SELECT indexname || ' ' || replace(indexdef, indexname, '') FROM pg_indexes "
+                        + "WHERE schemaname = 'public' AND tablename = ? ORDER BY indexname")
+                   .param(table).query(String.class).list();
+    }
+
+    private List<String> rebuildSchemas() {
+        return jdbc.sql("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'ledger\\_re%'").query(String.class).list();
     }
 
     private static JsonNode item(JsonNode overview, String name) {
