@@ -9,7 +9,8 @@ import org.axonframework.eventhandling.tokenstore.jdbc.JdbcTokenStore;
 import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
 import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
 import org.axonframework.modelling.saga.repository.SagaStore;
-import org.axonframework.modelling.saga.repository.jdbc.JdbcSagaStore;
+import shop.ledger.platform.axon.ExactGapEventStorageEngine;
+import shop.ledger.platform.axon.SerializedSagaStore;
 import org.axonframework.serialization.Serializer;
 import org.axonframework.serialization.jackson3.Jackson3Serializer;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -48,9 +49,9 @@ class InfrastructureTest {
 
     @Test
     void axonRunsOnPostgresqlWithPersistedDeadlinesAndJackson3() {
-        assertThat(storageEngine).isInstanceOf(JdbcEventStorageEngine.class);
+        assertThat(storageEngine).isInstanceOf(JdbcEventStorageEngine.class).isInstanceOf(ExactGapEventStorageEngine.class);
         assertThat(tokenStore).isInstanceOf(JdbcTokenStore.class);
-        assertThat(sagaStore).isInstanceOf(JdbcSagaStore.class);
+        assertThat(sagaStore).isInstanceOf(SerializedSagaStore.class);
         assertThat(deadlineManager).as("SimpleDeadlineManager forgets deadlines on restart")
                                    .isInstanceOf(DbSchedulerDeadlineManager.class);
         assertThat(serializer).isInstanceOf(Jackson3Serializer.class);

@@ -89,13 +89,14 @@ public class AxonInfrastructure {
                              .build();
     }
 
+    /** Sagas in PostgreSQL, each taken by one transaction at a time across instances ({@link SerializedSagaStore}). */
     @Bean
     SagaStore<Object> sagaStore(ConnectionProvider connectionProvider, Serializer serializer) {
-        return JdbcSagaStore.builder()
-                            .connectionProvider(connectionProvider)
-                            .sqlSchema(new GenericSagaSqlSchema())
-                            .serializer(serializer)
-                            .build();
+        return new SerializedSagaStore(JdbcSagaStore.builder()
+                                                    .connectionProvider(connectionProvider)
+                                                    .sqlSchema(new GenericSagaSqlSchema())
+                                                    .serializer(serializer)
+                                                    .build(), connectionProvider);
     }
 
     /** Dead letters in PostgreSQL for any processing group that enables its dead-letter queue. */
@@ -124,6 +125,8 @@ public class AxonInfrastructure {
      * {@code ledger.events.fetch-size} is how many events one query reads (Axon's default is 100): a processor
      * that is behind (a replay, a restart after a pause) reads the store in pages of that size, so fewer,
      * larger queries; a processor at the head reads only what is new, whatever the size.
+     * <p>
+     * Its reads never skip an event that commits late ({@link ExactGapEventStorageEngine}).
      */
     @Bean
     @ConditionalOnProperty(name = "axon.axonserver.enabled", havingValue = "false", matchIfMissing = true)
@@ -133,7 +136,7 @@ public class AxonInfrastructure {
                                           ConnectionProvider connectionProvider,
                                           TransactionManager transactionManager,
                                           @Value("${ledger.events.fetch-size:1000}") int fetchSize) {
-        return JdbcEventStorageEngine.builder()
+        JdbcEventStorageEngine.Builder builder = JdbcEventStorageEngine.builder()
                                      .batchSize(fetchSize)
                                      .snapshotSerializer(defaultSerializer)
                                      .upcasterChain(configuration.upcasterChain())
@@ -142,8 +145,8 @@ public class AxonInfrastructure {
                                      .snapshotFilter(configuration.snapshotFilter())
                                      .connectionProvider(connectionProvider)
                                      .transactionManager(transactionManager)
-                                     .schema(new EventSchema())
-                                     .build();
+                                     .schema(new EventSchema());
+        return new ExactGapEventStorageEngine(builder, transactionManager);
     }
 
     /**

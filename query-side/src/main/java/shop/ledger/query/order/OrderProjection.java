@@ -68,14 +68,21 @@ public class OrderProjection {
             INSERT INTO order_view (order_id, position, customer_id, wallet_id, service_id, service_name,
                 encrypted_imei, status, price_amount, currency, placed_at, last_sequence)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO NOTHING""";
+    /**
+     * An event's own global index, looked up in the statement (no round trip): a gap-aware token's position is the
+     * highest index seen, which for an event that committed late is a later event's, and a rebuild, which reads
+     * exact positions, would then write another value. Tokens of other stores (Axon Server) are exact.
+     */
+    private static final String EVENT_POSITION =
+            "COALESCE((SELECT globalIndex FROM domainevententry WHERE eventIdentifier = ?), ?)";
     private static final String NOTE = """
             INSERT INTO order_timeline (event_id, order_id, sequence, position, occurred_at, status, note)
-            SELECT ?, order_id, ?, ?, ?, status, ? FROM order_view WHERE order_id = ?
-            ON CONFLICT (event_id) DO NOTHING""";
+            SELECT ?, order_id, ?, %s, ?, status, ? FROM order_view WHERE order_id = ?
+            ON CONFLICT (event_id) DO NOTHING""".formatted(EVENT_POSITION);
     private static final String CASE_NOTE = """
             INSERT INTO order_timeline (event_id, order_id, sequence, position, occurred_at, status, note)
-            VALUES (?, ?, NULL, ?, ?, NULL, ?)
-            ON CONFLICT (event_id) DO NOTHING""";
+            VALUES (?, ?, NULL, %s, ?, NULL, ?)
+            ON CONFLICT (event_id) DO NOTHING""".formatted(EVENT_POSITION);
 
     private final JdbcClient jdbc;
     private final BatchedWrites writes;
@@ -233,8 +240,8 @@ public class OrderProjection {
     /** A timeline entry at the event's time, with the order's status once the event is applied. */
     private void note(DomainEventMessage<?> message, TrackingToken token, UUID orderId, String note) {
         // queued on the order's row: it runs after this event's update and before the next one's
-        writes.write(orderId, NOTE, message.getIdentifier(), message.getSequenceNumber(), position(token),
-                Timestamp.from(message.getTimestamp()), note, orderId);
+        writes.write(orderId, NOTE, message.getIdentifier(), message.getSequenceNumber(), message.getIdentifier(),
+                position(token), Timestamp.from(message.getTimestamp()), note, orderId);
     }
 
     /**
@@ -244,7 +251,8 @@ public class OrderProjection {
      */
     private void caseNote(EventMessage<?> message, TrackingToken token, UUID orderId, String note) {
         writes.write(message.getIdentifier(), CASE_NOTE,
-                message.getIdentifier(), orderId, position(token), Timestamp.from(message.getTimestamp()), note);
+                message.getIdentifier(), orderId, message.getIdentifier(), position(token),
+                Timestamp.from(message.getTimestamp()), note);
     }
 
     private Map<UUID, List<TimelineEntry>> timelines(List<UUID> orderIds) {

@@ -49,9 +49,10 @@ public class BatchedWrites {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BatchedWrites.class);
 
     static final int ROWS_PER_INSERT = 100;
-    /** {@code INSERT INTO t (columns) VALUES (one row's values) rest}; the values may call functions once deep. */
+    /** {@code INSERT INTO t (columns) VALUES (one row's values) rest}; the values may nest parentheses twice deep. */
     private static final Pattern SINGLE_ROW_INSERT = Pattern.compile(
-            "(?is)^(\\s*INSERT\\s+INTO\\s+[\\w.]+\\s*\\([^()]*\\)\\s*VALUES\\s*)(\\((?:[^()']|\\([^()']*\\))*\\))(.*)$");
+            "(?is)^(\\s*INSERT\\s+INTO\\s+[\\w.]+\\s*\\([^()]*\\)\\s*VALUES\\s*)"
+            + "(\\((?:[^()']|\\((?:[^()']|\\([^()']*\\))*\\))*\\))(.*)$");
 
     private final JdbcTemplate jdbc;
     /** The unit of work's resource holding its pending writes; one name per instance of this class. */

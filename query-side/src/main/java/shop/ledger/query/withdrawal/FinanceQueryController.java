@@ -89,6 +89,9 @@ public class FinanceQueryController {
             description = "With Accept: text/csv or format=csv the whole selection comes as one CSV file instead "
                     + "(no paging): " + WithdrawalCsv.HEADER_LINE)
     public Page<WithdrawalResponse> withdrawals(@RequestParam(required = false) WithdrawalStatus status,
+                                                @Parameter(description = "true: only those the payout provider "
+                                                        + "keeps refusing, which staff must look at; false: the others")
+                                                @RequestParam(required = false) Boolean needsAttention,
                                                 @Parameter(description = "requested at or after; " + PERIOD)
                                                 @RequestParam(required = false) String from,
                                                 @Parameter(description = "requested before; " + PERIOD)
@@ -102,7 +105,7 @@ public class FinanceQueryController {
         }
         Period period = Period.of(from, to);
         WithdrawalPage page = queries.query(new FindWithdrawals(null, status, period.from(), period.to(),
-                Cursors.limit(limit), Cursors.decode(cursor)), WithdrawalPage.class).join();
+                Cursors.limit(limit), Cursors.decode(cursor), needsAttention), WithdrawalPage.class).join();
         return new Page<>(page.items().stream().map(WithdrawalResponse::of).toList(),
                 Cursors.encode(page.nextBeforePosition()));
     }
@@ -156,7 +159,7 @@ public class FinanceQueryController {
         Long before = null;
         do {
             WithdrawalPage page = queries.query(new FindWithdrawals(null, status, period.from(), period.to(),
-                    Cursors.MAX_LIMIT, before), WithdrawalPage.class).join();
+                    Cursors.MAX_LIMIT, before, null), WithdrawalPage.class).join();
             page.items().forEach(view -> out.write(WithdrawalCsv.line(view)));
             out.flush();
             before = page.nextBeforePosition();

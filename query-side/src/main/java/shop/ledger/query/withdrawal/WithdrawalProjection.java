@@ -16,6 +16,7 @@ import shop.ledger.api.withdrawal.Withdrawals.FindWithdrawals;
 import shop.ledger.api.withdrawal.Withdrawals.PayoutSubmitted;
 import shop.ledger.api.withdrawal.Withdrawals.WithdrawalFailed;
 import shop.ledger.api.withdrawal.Withdrawals.WithdrawalPage;
+import shop.ledger.api.withdrawal.Withdrawals.WithdrawalNeedsAttention;
 import shop.ledger.api.withdrawal.Withdrawals.WithdrawalPaid;
 import shop.ledger.api.withdrawal.Withdrawals.WithdrawalReconciled;
 import shop.ledger.api.withdrawal.Withdrawals.WithdrawalRequested;
@@ -77,14 +78,23 @@ public class WithdrawalProjection {
     @EventHandler
     void on(WithdrawalPaid event, DomainEventMessage<?> message) {
         advance(message, event.withdrawalId(),
-                "status = ?, payout_reference = COALESCE(?, payout_reference), paid_at = ?",
+                "status = ?, payout_reference = COALESCE(?, payout_reference), paid_at = ?, needs_attention = FALSE",
                 WithdrawalStatus.PAID.name(), event.payoutReference(), timestamp(event.paidAt()));
     }
 
     @EventHandler
     void on(WithdrawalFailed event, DomainEventMessage<?> message) {
-        advance(message, event.withdrawalId(), "status = ?, failure_reason = ?, failed_at = ?",
+        advance(message, event.withdrawalId(), "status = ?, failure_reason = ?, failed_at = ?, needs_attention = FALSE",
                 WithdrawalStatus.FAILED.name(), event.reason(), timestamp(event.failedAt()));
+    }
+
+    /**
+     * The payout provider keeps refusing it: staff must look (the reason is on the audit trail). The status stays;
+     * the flag clears once it is paid or fails.
+     */
+    @EventHandler
+    void on(WithdrawalNeedsAttention event, DomainEventMessage<?> message) {
+        advance(message, event.withdrawalId(), "needs_attention = TRUE");
     }
 
     /** Finance matched it to a statement line; the status stays what the payout made it. */
@@ -128,6 +138,9 @@ public class WithdrawalProjection {
             sql.append(" AND status = ?");
             params.add(query.status().name());
         }
+        if (query.needsAttention() != null) {
+            sql.append(query.needsAttention() ? " AND needs_attention" : " AND NOT needs_attention");
+        }
         if (query.from() != null) {
             sql.append(" AND requested_at >= ?");
             params.add(Timestamp.from(query.from()));
@@ -168,6 +181,6 @@ public class WithdrawalProjection {
                 Money.of(rs.getLong("amount"), rs.getString("currency")), rs.getString("method"),
                 WithdrawalStatus.valueOf(rs.getString("status")), instant(rs, "requested_at"),
                 rs.getString("payout_reference"), instant(rs, "paid_at"), rs.getString("failure_reason"),
-                rs.getBoolean("reconciled"), rs.getLong("position"));
+                rs.getBoolean("reconciled"), rs.getLong("position"), rs.getBoolean("needs_attention"));
     }
 }

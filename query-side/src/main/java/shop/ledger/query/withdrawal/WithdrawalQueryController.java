@@ -37,16 +37,16 @@ public class WithdrawalQueryController {
     /**
      * A withdrawal. {@code payoutReference} is set once the payout was submitted to the provider, {@code paidAt}
      * once paid, {@code failureReason} once failed; {@code reconciled} once finance matched it to the provider's
-     * statement.
+     * statement; {@code needsAttention} while the payout provider keeps refusing it and staff must look.
      */
     public record WithdrawalResponse(UUID withdrawalId, UUID customerId, Money amount, String method,
                                      WithdrawalStatus status, Instant requestedAt, String payoutReference,
-                                     Instant paidAt, String failureReason, boolean reconciled) {
+                                     Instant paidAt, String failureReason, boolean reconciled, boolean needsAttention) {
 
         static WithdrawalResponse of(WithdrawalView view) {
             return new WithdrawalResponse(view.withdrawalId(), view.customerId(), view.amount(), view.method(),
                     view.status(), view.requestedAt(), view.payoutReference(), view.paidAt(), view.failureReason(),
-                    view.reconciled());
+                    view.reconciled(), view.needsAttention());
         }
     }
 
@@ -74,7 +74,7 @@ public class WithdrawalQueryController {
                                                   @RequestParam(required = false) String cursor) {
         Caller caller = CurrentCaller.get();
         WithdrawalPage page = queries.query(new FindWithdrawals(caller.accountId(), status, null, null,
-                Cursors.limit(limit), Cursors.decode(cursor)), WithdrawalPage.class).join();
+                Cursors.limit(limit), Cursors.decode(cursor), null), WithdrawalPage.class).join();
         return new Page<>(page.items().stream().map(WithdrawalResponse::of).toList(),
                 Cursors.encode(page.nextBeforePosition()));
     }

@@ -106,13 +106,14 @@ public final class Withdrawals {
     public record FindWithdrawal(UUID withdrawalId, UUID customerId) {
     }
 
+    /** {@code needsAttention}: only those flagged for staff (true), only the others (false), or all (null). */
     public record FindWithdrawals(UUID customerId, WithdrawalStatus status, Instant from, Instant to, int limit,
-                                  Long beforePosition) {
+                                  Long beforePosition, Boolean needsAttention) {
     }
 
     public record WithdrawalView(UUID withdrawalId, UUID customerId, Money amount, String method,
                                  WithdrawalStatus status, Instant requestedAt, String payoutReference, Instant paidAt,
-                                 String failureReason, boolean reconciled, long position) {
+                                 String failureReason, boolean reconciled, long position, boolean needsAttention) {
     }
 
     public record WithdrawalPage(List<WithdrawalView> items, Long nextBeforePosition) {

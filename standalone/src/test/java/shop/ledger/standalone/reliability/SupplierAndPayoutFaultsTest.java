@@ -383,6 +383,14 @@ class SupplierAndPayoutFaultsTest {
         assertThat(probe.moneyEventsByReservation().get(orderId)).containsExactly("FundsReserved", "ReservationCaptured");
     }
 
+    /** The withdrawals finance sees flagged: GET /api/finance/withdrawals?needsAttention=true. */
+    private List<String> flaggedForStaff() {
+        List<String> ids = new java.util.ArrayList<>();
+        probe.get("/api/finance/withdrawals?needsAttention=true&limit=500", probe.admin).json().path("items")
+             .forEach(item -> ids.add(item.path("withdrawalId").asText()));
+        return ids;
+    }
+
     private void autocompleteAtSupplier(boolean enabled) {
         assertThat(api.post("/simulator/dhru/control/autocomplete", null, ApiClient.json(Map.of("enabled", enabled)))
                       .status()).isEqualTo(200);
@@ -410,12 +418,20 @@ class SupplierAndPayoutFaultsTest {
         int later = PROXY.injected().values().stream().mapToInt(Integer::intValue).sum();
         assertThat(later - refusals).as("calls in 2.5 s after the flag").isBetween(1, 4);
         assertThat(probe.eventsOf(withdrawalId).stream().filter("WithdrawalNeedsAttention"::equals)).as("told once").hasSize(1);
+        // finance finds it among those that need attention, and its owner sees it flagged
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
+                flaggedForStaff()).contains(withdrawalId));
+        assertThat(probe.get("/api/withdrawals/" + withdrawalId, customer.token()).json().path("needsAttention")
+                        .asBoolean()).isTrue();
         FIGURES.put("payout refusals escalated", "withdrawal flagged after 3 refusals (HTTP 401), then asked every chase-max");
 
         PROXY.plan(exchange -> Fault.NONE); // the key is fixed
         await().atMost(Duration.ofSeconds(20)).until(() ->
                 List.of("PAID", "FAILED").contains(probe.get("/api/withdrawals/" + withdrawalId, customer.token()).text("status")));
         String end = probe.get("/api/withdrawals/" + withdrawalId, customer.token()).text("status");
+        assertThat(probe.get("/api/withdrawals/" + withdrawalId, customer.token()).json().path("needsAttention")
+                        .asBoolean()).as("cleared once it ended").isFalse();
+        assertThat(flaggedForStaff()).doesNotContain(withdrawalId);
         assertThat(probe.moneyEventsByReservation().get(withdrawalId)).containsExactly("FundsReserved",
                 end.equals("PAID") ? "ReservationCaptured" : "ReservationReleased");
         assertThat(api.get("/simulator/payouts/control/payouts?reference=" + withdrawalId, null).json().path("items").size())

@@ -1,0 +1,205 @@
+package shop.ledger.platform.axon;
+
+import org.axonframework.common.transaction.TransactionManager;
+import org.axonframework.eventhandling.GapAwareTrackingToken;
+import org.axonframework.eventhandling.GenericDomainEventEntry;
+import org.axonframework.eventhandling.TrackedDomainEventData;
+import org.axonframework.eventhandling.TrackedEventData;
+import org.axonframework.eventhandling.TrackingToken;
+import org.axonframework.eventsourcing.eventstore.EventStoreException;
+import org.axonframework.eventsourcing.eventstore.jdbc.EventSchema;
+import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.LongStream;
+
+import static org.axonframework.common.jdbc.JdbcUtils.executeQuery;
+
+/**
+ * Axon's JDBC event store, reading the stream without ever dropping an event that commits late.
+ * <p>
+ * A global index is taken when an event is inserted, but becomes visible when its transaction commits, so a reader
+ * routinely sees position n+1 while n is still running; the token then remembers n as a gap and asks for it again.
+ * Axon decides when to stop asking by time: an event whose <em>message</em> time stamp is older than a minute makes
+ * it forget every gap below (and its gap cleaning does the same with the neighbours of old gaps). A message time
+ * stamp is set when the event is made, before its transaction even inserts it, so an event made a minute before it
+ * was stored (a command that waited for a lock, a slow batch) made every processor skip, for good and without a word,
+ * the events of transactions still running below it (LateCommitTest reproduces it; AxonFramework issue 4829).
+ * <p>
+ * Here a gap is forgotten only when PostgreSQL proves it permanent: every position is taken after its transaction
+ * has its id (the insert trigger, V16), so the transaction behind a gap seen in one read is older than the
+ * {@code xmax} of a snapshot taken after that read. Once every transaction older than that has ended ({@code xmin}
+ * of a later snapshot is past it) and a read after that still does not find the position, nothing can ever fill it:
+ * it was rolled back. Until then the gap stays, however old its neighbours look. Gaps are therefore only ever
+ * positions of running transactions, and tokens stay small without a time rule.
+ */
+public class ExactGapEventStorageEngine extends JdbcEventStorageEngine {
+
+    private static final Logger log = LoggerFactory.getLogger(ExactGapEventStorageEngine.class);
+
+    /** Bounds the memory of first sightings; forgetting one only means it is proven a read later. */
+    private static final int MAX_REMEMBERED_GAPS = 100_000;
+    /** A stream read from no token at all takes at most this many positions below its first event as gaps. */
+    private static final int MAX_LEADING_GAPS = 1_000;
+    /** The global index sequence starts at 1. */
+    private static final long FIRST_POSITION = 1;
+
+    private final TransactionManager transactionManager;
+    /** Gap position -> xmax of a snapshot taken after a read that found it empty. */
+    private final Map<Long, Long> seenEmptyBefore = new ConcurrentHashMap<>();
+
+    public ExactGapEventStorageEngine(Builder builder, TransactionManager transactionManager) {
+        super(builder);
+        this.transactionManager = transactionManager;
+    }
+
+    @Override
+    protected List<? extends TrackedEventData<?>> fetchTrackedEvents(TrackingToken lastToken, int batchSize) {
+        if (lastToken != null && !(lastToken instanceof GapAwareTrackingToken)) {
+            throw new IllegalArgumentException("Token [" + lastToken + "] is of the wrong type");
+        }
+        GapAwareTrackingToken previous = (GapAwareTrackingToken) lastToken;
+        return transactionManager.fetchInTransaction(() -> {
+            // taken before the read: a transaction ended by now has its event in the read, if it committed one
+            long xmin = anySeenBefore(previous) ? snapshot(true) : Long.MIN_VALUE;
+            List<Row> rows = read(previous, batchSize);
+            if (rows.isEmpty()) {
+                // the next event may lie more than a batch ahead (a run of rolled-back positions)
+                long index = previous == null ? -1 : previous.getIndex();
+                Long next = executeQuery(getConnection(), connection -> fetchTrackedEvents(connection, index),
+                        resultSet -> resultSet.next() ? resultSet.getObject(1, Long.class) : null,
+                        e -> new EventStoreException("Failed to read the global index ahead of " + previous, e));
+                if (next != null) {
+                    rows = read(previous, (int) Math.min(Integer.MAX_VALUE, next - index));
+                }
+            }
+            GapAwareTrackingToken token = withoutProvenGaps(previous, rows, xmin);
+            List<TrackedEventData<?>> events = new ArrayList<>(rows.size());
+            List<Long> newGaps = new ArrayList<>();
+            for (Row row : rows) {
+                long position = row.position();
+                if (token == null) {
+                    long from = Math.max(FIRST_POSITION, position - MAX_LEADING_GAPS);
+                    SortedSet<Long> below = LongStream.range(from, position).boxed()
+                                                      .collect(TreeSet::new, TreeSet::add, TreeSet::addAll);
+                    newGaps.addAll(below);
+                    token = GapAwareTrackingToken.newInstance(position, below);
+                } else {
+                    if (position > token.getIndex() + 1) {
+                        LongStream.range(token.getIndex() + 1, position).forEach(newGaps::add);
+                    }
+                    token = token.advanceTo(position, Integer.MAX_VALUE);
+                }
+                events.add(new TrackedDomainEventData<>(token, row.data()));
+            }
+            if (!newGaps.isEmpty()) {
+                long xmax = snapshot(false);
+                remember(newGaps, xmax);
+                log.debug("positions {} empty in a read after {}; xmax {}", newGaps, previous, xmax);
+            }
+            return events;
+        });
+    }
+
+    private boolean anySeenBefore(GapAwareTrackingToken token) {
+        if (token != null) {
+            for (Long gap : token.getGaps()) {
+                if (seenEmptyBefore.containsKey(gap)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * {@code previous} without the gaps proven permanent: seen empty before every transaction older than the
+     * snapshot {@code xmin} ended, and still not in {@code rows}, which were read after {@code xmin} was taken.
+     */
+    private GapAwareTrackingToken withoutProvenGaps(GapAwareTrackingToken previous, List<Row> rows, long xmin) {
+        if (previous == null || previous.getGaps().isEmpty()) {
+            return previous;
+        }
+        Set<Long> found = new HashSet<>();
+        rows.forEach(row -> found.add(row.position()));
+        GapAwareTrackingToken cleaned = previous;
+        List<Long> unseen = new ArrayList<>();
+        for (Long gap : previous.getGaps()) {
+            if (found.contains(gap)) {
+                seenEmptyBefore.remove(gap);
+                continue;
+            }
+            Long seenBefore = seenEmptyBefore.get(gap);
+            if (seenBefore == null) {
+                unseen.add(gap); // a token from elsewhere (a restart, another instance): proven on a later read
+            } else if (xmin >= seenBefore) {
+                // rolled back: forgotten (the index stays); its sighting stays for the other readers' tokens
+                cleaned = cleaned.advanceTo(gap, Integer.MAX_VALUE);
+                log.debug("position {} is empty for good (seen empty before xmax {}, xmin now {})", gap, seenBefore, xmin);
+            }
+        }
+        if (!unseen.isEmpty()) {
+            remember(unseen, snapshot(false));
+        }
+        return cleaned;
+    }
+
+    private void remember(List<Long> gaps, long xmax) {
+        if (seenEmptyBefore.size() > MAX_REMEMBERED_GAPS) {
+            seenEmptyBefore.clear();
+        }
+        gaps.forEach(gap -> seenEmptyBefore.putIfAbsent(gap, xmax));
+    }
+
+    /** {@code xmin} (the oldest transaction still running) or {@code xmax} (the next to start) of a fresh snapshot. */
+    private long snapshot(boolean xmin) {
+        String sql = xmin ? "SELECT txid_snapshot_xmin(txid_current_snapshot())"
+                          : "SELECT txid_snapshot_xmax(txid_current_snapshot())";
+        return executeQuery(getConnection(), connection -> connection.prepareStatement(sql),
+                resultSet -> {
+                    resultSet.next();
+                    return resultSet.getLong(1);
+                },
+                e -> new EventStoreException("Failed to read the database's transaction snapshot", e));
+    }
+
+    private record Row(long position, GenericDomainEventEntry<?> data) {
+    }
+
+    private List<Row> read(GapAwareTrackingToken previous, int batchSize) {
+        EventSchema schema = schema();
+        return executeQuery(getConnection(), connection -> readEventData(connection, previous, batchSize),
+                resultSet -> {
+                    List<Row> rows = new ArrayList<>();
+                    while (resultSet.next()) {
+                        rows.add(new Row(resultSet.getLong(schema.globalIndexColumn()), entry(resultSet, schema)));
+                    }
+                    return rows;
+                },
+                e -> new EventStoreException("Failed to read events from token [" + previous + "]", e));
+    }
+
+    /** As Axon reads a tracked event: an event published without an aggregate carries its own id as the stream. */
+    private GenericDomainEventEntry<?> entry(ResultSet resultSet, EventSchema schema) throws SQLException {
+        String aggregateIdentifier = resultSet.getString(schema.aggregateIdentifierColumn());
+        String eventIdentifier = resultSet.getString(schema.eventIdentifierColumn());
+        return new GenericDomainEventEntry<>(resultSet.getString(schema.typeColumn()),
+                eventIdentifier.equals(aggregateIdentifier) ? null : aggregateIdentifier,
+                resultSet.getLong(schema.sequenceNumberColumn()), eventIdentifier,
+                readTimeStamp(resultSet, schema.timestampColumn()), resultSet.getString(schema.payloadTypeColumn()),
+                resultSet.getString(schema.payloadRevisionColumn()), readPayload(resultSet, schema.payloadColumn()),
+                readPayload(resultSet, schema.metaDataColumn()));
+    }
+}
