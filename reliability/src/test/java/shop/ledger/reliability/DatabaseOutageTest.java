@@ -6,7 +6,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -37,60 +36,46 @@ class DatabaseOutageTest {
     void theLedgerAnswers503WhileTheDatabaseIsAwayAndRecoversByItself() throws Exception {
         Instant started = Instant.now();
         int outages = Rig.LONG ? 4 : 1;
-        try (DurablePostgres postgres = new DurablePostgres(temp.resolve("postgres"));
-             FakeDhruSupplier supplier = new FakeDhruSupplier(0.0);
-             FakePayoutProvider payouts = new FakePayoutProvider();
-             LedgerProcess ledger = new LedgerProcess("outage-standalone", LedgerProcess.STANDALONE,
-                     DurablePostgres.freePort(), environment(postgres, temp.resolve("ledger"), supplier, payouts))) {
-            ledger.start();
-            Stats stats = new Stats();
-            Api api = new Api(ledger.baseUrl(), stats);
-            String staff = api.adminToken();
-            Shop shop = Shop.prepare(api, staff, true);
-            List<Customer> customers = Rig.customers(api, staff, "outage", Rig.LONG ? 8 : 4);
-            Workload load = new Workload(api, shop, customers, staff);
-            load.start();
-            Rig.log("load started");
-
+        try (StandaloneUnderLoad rig = StandaloneUnderLoad.start(temp, "outage-standalone", 0.0, "outage",
+                Rig.LONG ? 8 : 4, DatabaseOutageTest::withExperimentOptions)) {
             for (int outage = 0; outage < outages; outage++) {
                 Rig.sleepRandomly(Duration.ofSeconds(2), Duration.ofSeconds(Rig.LONG ? 10 : 4));
-                postgres.crash();
-                stats.databaseOutages.incrementAndGet();
+                rig.postgres.crash();
+                rig.stats.databaseOutages.incrementAndGet();
                 Rig.log("PostgreSQL stopped immediately");
-                assertServiceUnavailable(api, staff, customers.get(0));
+                assertServiceUnavailable(rig.api, rig.staff, rig.customers.get(0));
                 Rig.sleepRandomly(Duration.ofSeconds(2), Duration.ofSeconds(Rig.LONG ? 8 : 4));
-                postgres.start();
+                rig.postgres.start();
                 Rig.log("PostgreSQL started again");
             }
             Rig.sleepRandomly(Duration.ofSeconds(3), Duration.ofSeconds(Rig.LONG ? 10 : 4));
             try {
-                load.stop();
+                rig.load.stop();
             } catch (AssertionError clientFailure) {
                 String cause = String.valueOf(clientFailure.getCause() == null ? clientFailure : clientFailure.getCause());
-                throw new AssertionError(cause + Diagnostics.dumpIdsIn(postgres, cause), clientFailure);
+                throw new AssertionError(cause + Diagnostics.dumpIdsIn(rig.postgres, cause), clientFailure);
             }
-            Rig.log("load stopped: " + stats.summary());
+            Rig.log("load stopped: " + rig.stats.summary());
 
-            assertThat(ledger.isAlive()).as("the ledger recovered without a restart").isTrue();
+            assertThat(rig.ledger.isAlive()).as("the ledger recovered without a restart").isTrue();
             try {
-                new LedgerChecks(api, staff, customers, supplier, payouts, postgres).settleAndCheck();
+                new LedgerChecks(rig.api, rig.staff, rig.customers, rig.supplier, rig.payouts, rig.postgres)
+                        .settleAndCheck();
             } catch (AssertionError failedCheck) {
-                throw new AssertionError(failedCheck.getMessage() + Diagnostics.dumpIdsIn(postgres, failedCheck.getMessage()),
-                        failedCheck);
+                throw new AssertionError(failedCheck.getMessage()
+                                         + Diagnostics.dumpIdsIn(rig.postgres, failedCheck.getMessage()), failedCheck);
             }
-            assertThat(stats.unavailable.get()).as("503s seen while the database was away").isPositive();
-            assertThat(stats.notes()).as("nothing but 503 problem+json while the database was away").isEmpty();
-            Rig.report("database-outage", stats, started, "");
+            assertThat(rig.stats.unavailable.get()).as("503s seen while the database was away").isPositive();
+            assertThat(rig.stats.notes()).as("nothing but 503 problem+json while the database was away").isEmpty();
+            Rig.report("database-outage", rig.stats, started, "");
         }
     }
 
     /**
-     * The ledger's environment; {@code -Dreliability.ledger-java-options=...} adds JVM options to the ledger (for
-     * experiments on the open finding, e.g. {@code -Doptimize-event-consumption=false}).
+     * {@code -Dreliability.ledger-java-options=...} adds JVM options to the ledger (for experiments, e.g.
+     * {@code -Doptimize-event-consumption=false}).
      */
-    private static Map<String, String> environment(DurablePostgres postgres, Path dataDir, FakeDhruSupplier supplier,
-                                                   FakePayoutProvider payouts) {
-        Map<String, String> environment = Rig.environment(postgres, dataDir, supplier, payouts);
+    private static Map<String, String> withExperimentOptions(Map<String, String> environment) {
         String javaOptions = System.getProperty("reliability.ledger-java-options", "");
         if (!javaOptions.isBlank()) {
             environment.put("JAVA_TOOL_OPTIONS", javaOptions);

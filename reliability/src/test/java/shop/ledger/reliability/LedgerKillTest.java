@@ -6,7 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -31,45 +31,29 @@ class LedgerKillTest {
     void killNineUnderLoadLosesNothingAndAppliesNothingTwice() throws Exception {
         Instant started = Instant.now();
         int rounds = Rig.LONG ? 4 : 1;
-        try (DurablePostgres postgres = new DurablePostgres(temp.resolve("postgres"));
-             FakeDhruSupplier supplier = new FakeDhruSupplier(0.05);
-             FakePayoutProvider payouts = new FakePayoutProvider();
-             LedgerProcess ledger = new LedgerProcess("kill-standalone", LedgerProcess.STANDALONE,
-                     DurablePostgres.freePort(), environment(postgres, supplier, payouts))) {
-            ledger.start();
-            Stats stats = new Stats();
-            Api api = new Api(ledger.baseUrl(), stats);
-            String staff = api.adminToken();
-            Shop shop = Shop.prepare(api, staff, true);
-            List<Customer> customers = Rig.customers(api, staff, "kill", Rig.LONG ? 12 : 6);
-            Workload load = new Workload(api, shop, customers, staff);
-            load.start();
-            Rig.log("load started");
-
+        try (StandaloneUnderLoad rig = StandaloneUnderLoad.start(temp, "kill-standalone", 0.05, "kill",
+                Rig.LONG ? 12 : 6, LedgerKillTest::tellingDropsAndDeadlines)) {
             for (int round = 0; round < rounds; round++) {
                 Rig.sleepRandomly(Duration.ofSeconds(2), Duration.ofSeconds(Rig.LONG ? 10 : 5));
-                crashAndRestart(ledger, stats, null, Duration.ZERO);
+                crashAndRestart(rig.ledger, rig.stats, null, Duration.ZERO);
                 Rig.sleepRandomly(Duration.ofSeconds(1), Duration.ofSeconds(3));
-                crashAndRestart(ledger, stats, supplier::killAfterNextPlacement, Duration.ofSeconds(30));
+                crashAndRestart(rig.ledger, rig.stats, rig.supplier::killAfterNextPlacement, Duration.ofSeconds(30));
                 Rig.sleepRandomly(Duration.ofSeconds(1), Duration.ofSeconds(3));
-                crashAndRestart(ledger, stats, payouts::killAfterNextSubmission, Duration.ofSeconds(40));
+                crashAndRestart(rig.ledger, rig.stats, rig.payouts::killAfterNextSubmission, Duration.ofSeconds(40));
             }
             Rig.sleepRandomly(Duration.ofSeconds(2), Duration.ofSeconds(Rig.LONG ? 10 : 3));
-            load.stop();
-            Rig.log("load stopped: " + stats.summary());
+            rig.load.stop();
+            Rig.log("load stopped: " + rig.stats.summary());
 
-            new LedgerChecks(api, staff, customers, supplier, payouts, postgres).settleAndCheck();
-            assertThat(stats.notes()).as("no 5xx but 503 problem+json").isEmpty();
-            assertThat(stats.kills.get()).isEqualTo(3L * rounds);
-            Rig.report("ledger-kill", stats, started, "supplierOrders=" + supplier.orderCount());
+            new LedgerChecks(rig.api, rig.staff, rig.customers, rig.supplier, rig.payouts, rig.postgres).settleAndCheck();
+            assertThat(rig.stats.notes()).as("no 5xx but 503 problem+json").isEmpty();
+            assertThat(rig.stats.kills.get()).isEqualTo(3L * rounds);
+            Rig.report("ledger-kill", rig.stats, started, "supplierOrders=" + rig.supplier.orderCount());
         }
     }
 
-    /** Rig's environment, with the saga manager and the deadline manager telling what they drop and schedule. */
-    private java.util.Map<String, String> environment(DurablePostgres postgres, FakeDhruSupplier supplier,
-                                                      FakePayoutProvider payouts) {
-        java.util.Map<String, String> env = new java.util.LinkedHashMap<>(
-                Rig.environment(postgres, temp.resolve("ledger"), supplier, payouts));
+    /** The saga manager and the deadline manager tell what they drop and schedule. */
+    private static Map<String, String> tellingDropsAndDeadlines(Map<String, String> env) {
         env.put("LOGGING_LEVEL_ORG_AXONFRAMEWORK_MODELLING_SAGA_ABSTRACTSAGAMANAGER", "DEBUG");
         env.put("LOGGING_LEVEL_ORG_AXONFRAMEWORK_DEADLINE_DBSCHEDULER", "DEBUG");
         return env;

@@ -129,6 +129,7 @@ final class ProjectionRebuild {
         List<String> tables = targets.stream().flatMap(target -> target.tables().stream()).toList();
         long[] events = {0};
         long[] lastReport = {0};
+        long started = System.nanoTime();
         try {
             shadow.create(schema, tables);
             Reading reading = new Reading(run.startPosition());
@@ -144,11 +145,16 @@ final class ProjectionRebuild {
             Route everything = (target, event, position) ->
                     target.invoker().canHandle(event, Segment.ROOT_SEGMENT) ? Segment.ROOT_SEGMENT : null;
             replay(targets, schema, reading, head, everything, progress);
+            long replayed = System.nanoTime();
             shadow.complete(schema, tables);
+            long completed = System.nanoTime();
             swap(run, targets, tables, schema, retired, reading, everything, progress);
+            long swapped = System.nanoTime();
             runs.progress(run.id(), null, reading.last, events[0]);
             runs.finish(run.id(), RebuildRuns.State.COMPLETED, null);
-            log.info("rebuilt {} from {} events and swapped the new tables in", run.processors(), events[0]);
+            log.info("rebuilt {} from {} events and swapped the new tables in: {} ms reading and writing, {} ms "
+                     + "indexing, {} ms catching up and swapping", run.processors(), events[0],
+                    (replayed - started) / 1_000_000, (completed - replayed) / 1_000_000, (swapped - completed) / 1_000_000);
         } catch (RuntimeException e) {
             log.warn("the rebuild of {} failed; the live read models stay as they were", run.processors(), e);
             runs.finish(run.id(), RebuildRuns.State.FAILED, String.valueOf(e.getMessage()));

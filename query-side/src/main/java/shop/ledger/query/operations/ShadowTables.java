@@ -11,8 +11,9 @@ import java.util.regex.Pattern;
 /**
  * Fresh copies of read-model tables in a schema of their own, and the swap that puts them in place of the live ones.
  * <p>
- * A copy has the live table's columns, defaults, constraints and indexes under the same names (so later migrations
- * find them by name after the swap). It is created with only the indexes that enforce uniqueness (the projections'
+ * A copy has the live table's columns, defaults, constraints, indexes (under the same names, so later migrations
+ * find them by name after the swap) and the privileges other roles hold on it. The tables must belong to the
+ * ledger's own database user, who creates the copies and moves them. It is created with only the indexes that enforce uniqueness (the projections'
  * {@code ON CONFLICT} needs them), so the bulk of the rebuild skips the other indexes' upkeep; {@link #complete}
  * builds them in one pass each and analyses the tables before the swap. (Unlogged copies made logged before the
  * swap were measured slower: the table is then written twice.)
@@ -69,6 +70,16 @@ final class ShadowTables {
             }
             for (String index : indexes(table, true)) {
                 jdbc.execute(inSchema(index, table, schema));
+            }
+            // what other roles may do with the live table (a reporting role's SELECT, say), they may with the copy
+            for (String grant : jdbc.queryForList("""
+                    SELECT format('GRANT %s ON %I.%I TO %s', p.privilege_type, ?::text, p.table_name,
+                                  CASE WHEN p.grantee = 'PUBLIC' THEN 'PUBLIC' ELSE quote_ident(p.grantee) END)
+                    FROM information_schema.table_privileges p JOIN pg_tables t
+                      ON t.schemaname = p.table_schema AND t.tablename = p.table_name
+                    WHERE p.table_schema = 'public' AND p.table_name = ? AND p.grantee <> t.tableowner""",
+                    String.class, schema, table)) {
+                jdbc.execute(grant);
             }
         }
     }

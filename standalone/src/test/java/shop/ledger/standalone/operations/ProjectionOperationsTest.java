@@ -91,6 +91,10 @@ class ProjectionOperationsTest {
         assertThat(lines).hasSizeGreaterThanOrEqualTo(6);
         Long tableBefore = tableOid("statement_line");
         List<String> indexesBefore = indexes("statement_line");
+        // a reporting role reads the statement: it still may once the new table is in
+        jdbc.sql("DO $$ BEGIN CREATE ROLE ledger_reporting_test; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+            .update();
+        jdbc.sql("GRANT SELECT ON statement_line TO ledger_reporting_test").update();
 
         Instant requested = Instant.now();
         Response replay = api.post("/api/admin/projections/" + WALLETS + "/replay", admin, "");
@@ -112,6 +116,8 @@ class ProjectionOperationsTest {
         assertThat(dump("SELECT * FROM wallet_view ORDER BY wallet_id")).isEqualTo(wallets);
         assertThat(dump("SELECT * FROM statement_line ORDER BY line_id")).isEqualTo(lines);
         assertThat(indexes("statement_line")).as("the same indexes, by name").isEqualTo(indexesBefore);
+        assertThat(jdbc.sql("SELECT has_table_privilege('ledger_reporting_test', 'public.statement_line', 'SELECT')")
+                       .query(Boolean.class).single()).as("the same privileges").isTrue();
         assertThat(rebuildSchemas()).as("nothing left behind").isEmpty();
     }
 
