@@ -32,6 +32,11 @@ final class RebuildRuns {
 
     enum State { RUNNING, COMPLETED, FAILED, ABANDONED }
 
+    /** A run as seen now: one whose instance went silent reads as abandoned even before a rebuild marks it so. */
+    private static final String SEEN_STATE = """
+            CASE WHEN r.state = 'RUNNING' AND r.heartbeat_at < now() - make_interval(secs => :stale)
+                 THEN 'ABANDONED' ELSE r.state END AS seen_state""";
+
     /** One run; {@code upTo} is the head it rebuilds to first (null until known), {@code position} how far it got. */
     record Run(UUID id, List<String> processors, State state, String owner, Instant startedAt, Instant finishedAt,
                long startPosition, Long upTo, Long position, long events, String error) {
@@ -130,16 +135,18 @@ final class RebuildRuns {
     /** The newest run of every read model that was ever rebuilt, by read model. */
     Map<String, Run> latestByProcessor() {
         return jdbc.sql("""
-                            SELECT DISTINCT ON (p) p AS processor, r.*
+                            SELECT DISTINCT ON (p) p AS processor, r.*, %s
                             FROM projection_rebuild r, unnest(r.processors) p
-                            ORDER BY p, r.started_at DESC""")
+                            ORDER BY p, r.started_at DESC""".formatted(SEEN_STATE))
+                   .param("stale", STALE.toSeconds())
                    .query((rs, n) -> Map.entry(rs.getString("processor"), run(rs)))
                    .list().stream()
                    .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
     }
 
     Run find(UUID id) {
-        return jdbc.sql("SELECT * FROM projection_rebuild WHERE run_id = ?").param(id)
+        return jdbc.sql("SELECT r.*, %s FROM projection_rebuild r WHERE run_id = :id".formatted(SEEN_STATE))
+                   .param("id", id).param("stale", STALE.toSeconds())
                    .query((rs, n) -> run(rs)).single();
     }
 
@@ -147,7 +154,7 @@ final class RebuildRuns {
         Array processors = rs.getArray("processors");
         return new Run(rs.getObject("run_id", UUID.class),
                 Arrays.stream((Object[]) processors.getArray()).map(String::valueOf).toList(),
-                State.valueOf(rs.getString("state")), rs.getString("owner"), instant(rs, "started_at"),
+                State.valueOf(rs.getString("seen_state")), rs.getString("owner"), instant(rs, "started_at"),
                 instant(rs, "finished_at"), rs.getLong("start_position"), nullable(rs, "up_to", ResultSet::getLong),
                 nullable(rs, "position", ResultSet::getLong), rs.getLong("events"), rs.getString("error"));
     }

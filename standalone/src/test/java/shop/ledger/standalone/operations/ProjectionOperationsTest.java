@@ -248,10 +248,13 @@ class ProjectionOperationsTest {
         jdbc.sql("""
                      INSERT INTO projection_rebuild (run_id, processors, state, owner, started_at, heartbeat_at,
                          start_position)
-                     VALUES (?, ARRAY['catalogue'], 'RUNNING', 'gone@elsewhere', now() - interval '1 hour',
-                         now() - interval '1 hour', 0)""").param(run).update();
+                     VALUES (?, ARRAY['catalogue'], 'RUNNING', 'gone@elsewhere', now(), now() - interval '1 hour', 0)
+                     """).param(run).update();
         jdbc.sql("CREATE SCHEMA " + schema).update();
         jdbc.sql("CREATE TABLE " + schema + ".catalogue_view (LIKE public.catalogue_view)").update();
+        // a run whose instance went silent reads as abandoned at once, before anything marks it so
+        assertThat(item(api.get("/api/admin/projections", admin).json(), "catalogue")
+                           .path("lastReplay").path("state").asText()).isEqualTo("ABANDONED");
 
         operations.dropLeftovers();
 
