@@ -1,10 +1,11 @@
 -- An event's global index is taken in the insert trigger, after the stream's lock and after the transaction has its
 -- id (it used to be the column's default, taken before the trigger ran).
 --
--- 1. A reader can then prove a gap permanent (platform.axon.ExactGapEventStorageEngine): the transaction behind a
---    position that a read found empty is older than the xmax of any snapshot taken after that read; once every
---    transaction older than that has ended and the position is still empty, it was rolled back. Axon's own rule, a
---    minute by the events' time stamps, skipped events that committed late, for good.
+-- 1. A reader can then prove a gap permanent (platform.axon.ExactGapEventStorageEngine): ids are handed out in
+--    increasing order, so the transaction behind a position that a read found empty has a smaller id than one
+--    assigned after that read; once every transaction below that id has ended and the position is still empty, it
+--    was rolled back. Axon's own rule, a minute by the events' time stamps, skipped events that committed late, for
+--    good.
 -- 2. A position is no longer held while its transaction waits for the stream's lock (V13): under contention on one
 --    wallet, appends used to hold positions open for as long as the lock queue, and every reader carried them as
 --    gaps.

@@ -39,11 +39,16 @@ import static org.axonframework.common.jdbc.JdbcUtils.executeQuery;
  * the events of transactions still running below it (LateCommitTest reproduces it; AxonFramework issue 4829).
  * <p>
  * Here a gap is forgotten only when PostgreSQL proves it permanent: every position is taken after its transaction
- * has its id (the insert trigger, V16), so the transaction behind a gap seen in one read is older than the
- * {@code xmax} of a snapshot taken after that read. Once every transaction older than that has ended ({@code xmin}
- * of a later snapshot is past it) and a read after that still does not find the position, nothing can ever fill it:
- * it was rolled back. Until then the gap stays, however old its neighbours look. Gaps are therefore only ever
- * positions of running transactions, and tokens stay small without a time rule.
+ * has its id (the insert trigger, V16), and ids are handed out in increasing order, so the transaction behind a gap
+ * seen in one read has a smaller id than one assigned after that read (the reading transaction takes one). Once every
+ * transaction below that id has ended ({@code xmin} of a later snapshot is past it) and a read after that still does
+ * not find the position, nothing can ever fill it: it was rolled back. Until then the gap stays, however old its
+ * neighbours look. Gaps are therefore only ever positions of running transactions, and tokens stay small without a
+ * time rule.
+ * <p>
+ * The bound must be an id <em>assigned</em> after the read. A snapshot's {@code xmax} is not one: it is one past the
+ * newest <em>completed</em> id, so a transaction that took its id after the newest one to complete is at or past it
+ * while it runs, and looked ended as soon as it was the oldest left (LateCommitTest reproduces that skip).
  */
 public class ExactGapEventStorageEngine extends JdbcEventStorageEngine {
 
@@ -57,7 +62,7 @@ public class ExactGapEventStorageEngine extends JdbcEventStorageEngine {
     private static final long FIRST_POSITION = 1;
 
     private final TransactionManager transactionManager;
-    /** Gap position -> xmax of a snapshot taken after a read that found it empty. */
+    /** Gap position -> a transaction id assigned after a read that found it empty. */
     private final Map<Long, Long> seenEmptyBefore = new ConcurrentHashMap<>();
 
     public ExactGapEventStorageEngine(Builder builder, TransactionManager transactionManager) {
@@ -73,7 +78,7 @@ public class ExactGapEventStorageEngine extends JdbcEventStorageEngine {
         GapAwareTrackingToken previous = (GapAwareTrackingToken) lastToken;
         return transactionManager.fetchInTransaction(() -> {
             // taken before the read: a transaction ended by now has its event in the read, if it committed one
-            long xmin = anySeenBefore(previous) ? snapshot(true) : Long.MIN_VALUE;
+            long xmin = anySeenBefore(previous) ? oldestRunning() : Long.MIN_VALUE;
             List<Row> rows = read(previous, batchSize);
             if (rows.isEmpty()) {
                 // the next event may lie more than a batch ahead (a run of rolled-back positions)
@@ -105,9 +110,9 @@ public class ExactGapEventStorageEngine extends JdbcEventStorageEngine {
                 events.add(new TrackedDomainEventData<>(token, row.data()));
             }
             if (!newGaps.isEmpty()) {
-                long xmax = snapshot(false);
-                remember(newGaps, xmax);
-                log.debug("positions {} empty in a read after {}; xmax {}", newGaps, previous, xmax);
+                long bound = idAssignedNow();
+                remember(newGaps, bound);
+                log.debug("positions {} empty in a read after {}; id assigned after it {}", newGaps, previous, bound);
             }
             return events;
         });
@@ -125,8 +130,8 @@ public class ExactGapEventStorageEngine extends JdbcEventStorageEngine {
     }
 
     /**
-     * {@code previous} without the gaps proven permanent: seen empty before every transaction older than the
-     * snapshot {@code xmin} ended, and still not in {@code rows}, which were read after {@code xmin} was taken.
+     * {@code previous} without the gaps proven permanent: seen empty in a read followed by an id that every
+     * transaction still running is past ({@code xmin}), and still not in {@code rows}, read after {@code xmin}.
      */
     private GapAwareTrackingToken withoutProvenGaps(GapAwareTrackingToken previous, List<Row> rows, long xmin) {
         if (previous == null || previous.getGaps().isEmpty()) {
@@ -147,32 +152,43 @@ public class ExactGapEventStorageEngine extends JdbcEventStorageEngine {
             } else if (xmin >= seenBefore) {
                 // rolled back: forgotten (the index stays); its sighting stays for the other readers' tokens
                 cleaned = cleaned.advanceTo(gap, Integer.MAX_VALUE);
-                log.debug("position {} is empty for good (seen empty before xmax {}, xmin now {})", gap, seenBefore, xmin);
+                log.debug("position {} is empty for good (seen empty before id {} was assigned, xmin now {})", gap,
+                        seenBefore, xmin);
             }
         }
         if (!unseen.isEmpty()) {
-            remember(unseen, snapshot(false));
+            remember(unseen, idAssignedNow());
         }
         return cleaned;
     }
 
-    private void remember(List<Long> gaps, long xmax) {
+    private void remember(List<Long> gaps, long bound) {
         if (seenEmptyBefore.size() > MAX_REMEMBERED_GAPS) {
             seenEmptyBefore.clear();
         }
-        gaps.forEach(gap -> seenEmptyBefore.putIfAbsent(gap, xmax));
+        gaps.forEach(gap -> seenEmptyBefore.putIfAbsent(gap, bound));
     }
 
-    /** {@code xmin} (the oldest transaction still running) or {@code xmax} (the next to start) of a fresh snapshot. */
-    private long snapshot(boolean xmin) {
-        String sql = xmin ? "SELECT txid_snapshot_xmin(txid_current_snapshot())"
-                          : "SELECT txid_snapshot_xmax(txid_current_snapshot())";
+    /** {@code xmin} of a fresh snapshot: every transaction with a smaller id has ended. */
+    private long oldestRunning() {
+        return single("SELECT txid_snapshot_xmin(txid_current_snapshot())");
+    }
+
+    /**
+     * An id assigned to the reading transaction now, greater than the id of every transaction that took a position
+     * before. It costs the read an id (taken only when it saw new gaps).
+     */
+    private long idAssignedNow() {
+        return single("SELECT txid_current()");
+    }
+
+    private long single(String sql) {
         return executeQuery(getConnection(), connection -> connection.prepareStatement(sql),
                 resultSet -> {
                     resultSet.next();
                     return resultSet.getLong(1);
                 },
-                e -> new EventStoreException("Failed to read the database's transaction snapshot", e));
+                e -> new EventStoreException("Failed to read the database's transaction ids", e));
     }
 
     private record Row(long position, GenericDomainEventEntry<?> data) {
