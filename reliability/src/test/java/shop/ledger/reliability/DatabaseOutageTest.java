@@ -37,7 +37,7 @@ class DatabaseOutageTest {
         Instant started = Instant.now();
         int outages = Rig.LONG ? 4 : 1;
         try (StandaloneUnderLoad rig = StandaloneUnderLoad.start(temp, "outage-standalone", 0.0, "outage",
-                Rig.LONG ? 8 : 4, DatabaseOutageTest::withExperimentOptions)) {
+                Rig.LONG ? 8 : 4, environment -> environment)) {
             for (int outage = 0; outage < outages; outage++) {
                 Rig.sleepRandomly(Duration.ofSeconds(2), Duration.ofSeconds(Rig.LONG ? 10 : 4));
                 rig.postgres.crash();
@@ -69,18 +69,6 @@ class DatabaseOutageTest {
             assertThat(rig.stats.notes()).as("nothing but 503 problem+json while the database was away").isEmpty();
             Rig.report("database-outage", rig.stats, started, "");
         }
-    }
-
-    /**
-     * {@code -Dreliability.ledger-java-options=...} adds JVM options to the ledger (for experiments, e.g.
-     * {@code -Doptimize-event-consumption=false}).
-     */
-    private static Map<String, String> withExperimentOptions(Map<String, String> environment) {
-        String javaOptions = System.getProperty("reliability.ledger-java-options", "");
-        if (!javaOptions.isBlank()) {
-            environment.put("JAVA_TOOL_OPTIONS", javaOptions);
-        }
-        return environment;
     }
 
     /** A request made while the database is away: 503 problem+json, and (checked later) nothing changed. */

@@ -18,8 +18,25 @@ final class Diagnostics {
             for (String id : aggregateIds) {
                 out.append("stream ").append(id).append(":\n");
                 query(connection, out, """
-                        SELECT globalindex, sequencenumber, payloadtype, timestamp FROM domainevententry
+                        SELECT globalindex, sequencenumber, payloadtype, timestamp, xmin::text FROM domainevententry
                         WHERE aggregateidentifier = ? ORDER BY sequencenumber""", id);
+                out.append("neighbours of its last event:\n");
+                query(connection, out, """
+                        SELECT globalindex, aggregateidentifier, payloadtype, timestamp, xmin::text FROM domainevententry
+                        WHERE globalindex BETWEEN (SELECT max(globalindex) - 6 FROM domainevententry WHERE aggregateidentifier = ?)
+                                              AND (SELECT max(globalindex) + 6 FROM domainevententry WHERE aggregateidentifier = ?)
+                        ORDER BY globalindex""", id, id);
+                out.append("order-fulfilment tokens stored around it (3 before, 3 after, by segment):\n");
+                query(connection, out, """
+                        WITH p AS (SELECT max(globalindex) AS pos FROM domainevententry WHERE aggregateidentifier = ?),
+                             h AS (SELECT t.*, (t.token::json->>'index')::bigint AS idx FROM diag_token_history t)
+                        SELECT h.id, h.segment, h.owner, h.tx, h.at, h.token FROM h WHERE h.id IN (
+                            SELECT id FROM (SELECT h.id, row_number() OVER (PARTITION BY h.segment ORDER BY h.id DESC) r
+                                            FROM h, p WHERE h.idx < p.pos) a WHERE r <= 3
+                            UNION
+                            SELECT id FROM (SELECT h.id, row_number() OVER (PARTITION BY h.segment ORDER BY h.id) r
+                                            FROM h, p WHERE h.idx >= p.pos) b WHERE r <= 3)
+                        ORDER BY h.segment, h.id""", id);
                 out.append("sagas:\n");
                 query(connection, out, """
                         SELECT a.sagaid, a.sagatype, a.associationkey, convert_from(s.serializedsaga, 'UTF8')

@@ -47,6 +47,11 @@ final class Rig {
         ledger.put("payouts", payouts.ledgerSettings());
         ledger.put("catalogue", Map.of("seed-supplier", FakeDhruSupplier.NAME));
         env.put("SPRING_APPLICATION_JSON", Api.JSON.writeValueAsString(Map.of("ledger", ledger)));
+        // -Dreliability.ledger-java-options=... : JVM options for every ledger (experiments, debug logging)
+        String javaOptions = System.getProperty("reliability.ledger-java-options", "");
+        if (!javaOptions.isBlank()) {
+            env.put("JAVA_TOOL_OPTIONS", javaOptions);
+        }
         return env;
     }
 

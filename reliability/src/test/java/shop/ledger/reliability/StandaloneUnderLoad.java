@@ -29,6 +29,7 @@ final class StandaloneUnderLoad implements AutoCloseable {
         this.payouts = payouts;
         this.ledger = ledger;
         ledger.start();
+        TokenHistory.install(postgres);
         api = new Api(ledger.baseUrl(), stats);
         staff = api.adminToken();
         Shop shop = Shop.prepare(api, staff, true);
