@@ -67,9 +67,9 @@ class LateCommitTest {
 
     /**
      * The late event's transaction holds the newest transaction id when its neighbour, older, commits a later
-     * position. A snapshot's {@code xmax} is one past the newest <em>completed</em> id (PostgreSQL 14 and later), so
-     * it does not bound that running transaction: taken as the bound, the running transaction looked ended as soon
-     * as it was the oldest one left, and its event was skipped for good.
+     * position. A snapshot's {@code xmax} is one past the newest <em>completed</em> id, not the next one to be handed
+     * out, so it does not bound that running transaction: taken as the bound, the running transaction looked ended as
+     * soon as it was the oldest one left, and its event was skipped for good.
      */
     @Test
     void anEventOfTheNewestRunningTransactionIsProjected() throws Exception {
