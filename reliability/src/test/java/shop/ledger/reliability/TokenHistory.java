@@ -6,8 +6,8 @@ import java.sql.Statement;
 
 /**
  * A trail of every token the order saga's segments store, with the transaction that stored it, kept by a trigger the
- * suites add to the database they run on. An order left open because its saga never took a step (RELIABILITY.md,
- * "Open, stated plainly") is printed with the tokens its segment stored around the step's event ({@link Diagnostics}):
+ * suites add to the database they run on. An order left open because its saga never took a step (as finding 12 of
+ * RELIABILITY.md did) is printed with the tokens its segment stored around the step's event ({@link Diagnostics}):
  * whether the segment moved past the event, when, and in which transaction.
  */
 final class TokenHistory {

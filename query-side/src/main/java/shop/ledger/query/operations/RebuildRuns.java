@@ -32,10 +32,11 @@ final class RebuildRuns {
 
     enum State { RUNNING, COMPLETED, FAILED, ABANDONED }
 
-    /** A run as seen now: one whose instance went silent reads as abandoned even before a rebuild marks it so. */
-    private static final String SEEN_STATE = """
-            CASE WHEN r.state = 'RUNNING' AND r.heartbeat_at < now() - make_interval(secs => :stale)
-                 THEN 'ABANDONED' ELSE r.state END AS seen_state""";
+    /** A run {@code r} whose instance went silent: still RUNNING, no heartbeat for {@code :stale} seconds. */
+    private static final String SILENT = "r.state = 'RUNNING' AND r.heartbeat_at < now() - make_interval(secs => :stale)";
+    /** A run as seen now: a silent one reads as abandoned even before a rebuild marks it so. */
+    private static final String SEEN_STATE =
+            "CASE WHEN " + SILENT + " THEN 'ABANDONED' ELSE r.state END AS seen_state";
 
     /** One run; {@code upTo} is the head it rebuilds to first (null until known), {@code position} how far it got. */
     record Run(UUID id, List<String> processors, State state, String owner, Instant startedAt, Instant finishedAt,
@@ -119,10 +120,10 @@ final class RebuildRuns {
     /** Marks runs whose instance went silent as abandoned; their ids. */
     List<UUID> abandonStale() {
         return jdbc.sql("""
-                            UPDATE projection_rebuild SET state = 'ABANDONED', finished_at = now(),
+                            UPDATE projection_rebuild r SET state = 'ABANDONED', finished_at = now(),
                                 error = 'its instance stopped before the end'
-                            WHERE state = 'RUNNING' AND heartbeat_at < now() - make_interval(secs => :stale)
-                            RETURNING run_id""")
+                            WHERE %s
+                            RETURNING run_id""".formatted(SILENT))
                    .param("stale", STALE.toSeconds())
                    .query(UUID.class).list();
     }

@@ -13,10 +13,10 @@ import java.util.regex.Pattern;
  * <p>
  * A copy has the live table's columns, defaults, constraints, indexes (under the same names, so later migrations
  * find them by name after the swap) and the privileges other roles hold on it. The tables must belong to the
- * ledger's own database user, who creates the copies and moves them. It is created with only the indexes that enforce uniqueness (the projections'
- * {@code ON CONFLICT} needs them), so the bulk of the rebuild skips the other indexes' upkeep; {@link #complete}
- * builds them in one pass each and analyses the tables before the swap. (Unlogged copies made logged before the
- * swap were measured slower: the table is then written twice.)
+ * ledger's own database user, who creates the copies and moves them. It is created with only the indexes that
+ * enforce uniqueness (the projections' {@code ON CONFLICT} needs them), so the bulk of the rebuild skips the other
+ * indexes' upkeep; {@link #complete} builds them in one pass each and analyses the tables before the swap. (Unlogged
+ * copies made logged before the swap were measured slower: the table is then written twice.)
  * <p>
  * The swap runs inside the caller's transaction, which holds ACCESS EXCLUSIVE locks on the live tables: the live
  * tables move to a retired schema, the copies to {@code public}. Queries waiting on the locks then find the new
