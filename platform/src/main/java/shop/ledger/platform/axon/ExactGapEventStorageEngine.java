@@ -30,25 +30,18 @@ import static org.axonframework.common.jdbc.JdbcUtils.executeQuery;
 /**
  * Axon's JDBC event store, reading the stream without ever dropping an event that commits late.
  * <p>
- * A global index is taken when an event is inserted, but becomes visible when its transaction commits, so a reader
- * routinely sees position n+1 while n is still running; the token then remembers n as a gap and asks for it again.
- * Axon decides when to stop asking by time: an event whose <em>message</em> time stamp is older than a minute makes
- * it forget every gap below (and its gap cleaning does the same with the neighbours of old gaps). A message time
- * stamp is set when the event is made, before its transaction even inserts it, so an event made a minute before it
- * was stored (a command that waited for a lock, a slow batch) made every processor skip, for good and without a word,
- * the events of transactions still running below it (LateCommitTest reproduces it; AxonFramework issue 4829).
+ * A global index is taken when an event is inserted but becomes visible when its transaction commits, so a reader
+ * sees position n+1 while n is still running; the token keeps n as a gap and asks for it again. Rule: a gap is
+ * forgotten only when PostgreSQL proves it permanent, never by time (Axon's store forgets gaps below an event whose
+ * message time stamp is a minute old, and a message time stamp predates the insert).
  * <p>
- * Here a gap is forgotten only when PostgreSQL proves it permanent: every position is taken after its transaction
- * has its id (the insert trigger, V16), and ids are handed out in increasing order, so the transaction behind a gap
- * seen in one read has a smaller id than one assigned after that read (the reading transaction takes one). Once every
- * transaction below that id has ended ({@code xmin} of a later snapshot is past it) and a read after that still does
- * not find the position, nothing can ever fill it: it was rolled back. Until then the gap stays, however old its
- * neighbours look. Gaps are therefore only ever positions of running transactions, and tokens stay small without a
- * time rule.
+ * The proof: every position is taken after its transaction has its id (the insert trigger, V16), and ids are handed
+ * out in increasing order, so the transaction behind a gap seen in one read has a smaller id than one <em>assigned</em>
+ * after that read (the reading transaction takes one; a snapshot's {@code xmax} is not such a bound). Once
+ * {@code xmin} of a later snapshot is past that id and a read after it still does not find the position, it was
+ * rolled back. Gaps are therefore only ever positions of running transactions.
  * <p>
- * The bound must be an id <em>assigned</em> after the read. A snapshot's {@code xmax} is not one: it is one past the
- * newest <em>completed</em> id, so a transaction that took its id after the newest one to complete is at or past it
- * while it runs, and looked ended as soon as it was the oldest left (LateCommitTest reproduces that skip).
+ * Guarded by {@code LateCommitTest}; RELIABILITY.md, process-level findings 9 and 12.
  */
 public class ExactGapEventStorageEngine extends JdbcEventStorageEngine {
 

@@ -9,11 +9,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 /**
  * An event's own global index, for read models that order or page by it.
  * <p>
- * A tracking token's position is not always the event's index: with the JDBC event store the token is gap-aware,
- * and when an event fills a gap (its transaction committed after a later event's, as concurrent requests do) the
- * token already stands at the later index. Two events would then share one position (found by the reliability
- * suite: concurrent orders collided on {@code order_view.position} and the second order never appeared). So a
- * gap-aware token's event is looked up by its identifier; any other token (Axon Server's) is exact.
+ * Rule: a gap-aware token's position is the highest index seen, not the event's own when the event fills a gap
+ * (committed after a later one), so a gap-aware token's event is looked up by its identifier; any other token (Axon
+ * Server's) is exact. Guarded by the reliability suites (RELIABILITY.md, process-level finding 1).
  */
 public final class GlobalIndex {
 
@@ -23,7 +21,7 @@ public final class GlobalIndex {
     public static long of(EventMessage<?> message, TrackingToken token, JdbcClient jdbc) {
         TrackingToken latest = WrappedToken.unwrapLowerBound(token);
         if (latest instanceof GapAwareTrackingToken) {
-            Long index = jdbc.sql("SELECT globalIndex FROM domainevententry WHERE eventIdentifier = ?")
+            Long index = jdbc.sql(EventTable.GLOBAL_INDEX_OF_EVENT)
                              .param(message.getIdentifier())
                              .query(Long.class).optional().orElse(null);
             if (index != null) {

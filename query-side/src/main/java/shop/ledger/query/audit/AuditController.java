@@ -12,6 +12,8 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 import shop.ledger.api.common.ProblemType;
 import shop.ledger.api.common.RuleViolation;
+import shop.ledger.platform.axon.EventTable;
+import shop.ledger.platform.axon.EventTable.StoredEvent;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -21,12 +23,10 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Collectors;
 
 /**
  * The auditor's view (API.md, Audit): everything computed from the event store, never from the read models
@@ -40,20 +40,14 @@ public class AuditController {
     static final int PAGE = 1000;
     static final MediaType NDJSON = MediaType.parseMediaType("application/x-ndjson");
 
-    private static final String MONEY_TYPES_SQL = AuditEvents.MONEY_TYPES.stream()
-                                                                         .map(type -> "'" + type + "'")
-                                                                         .collect(Collectors.joining(", "));
-
     private final JdbcClient jdbc;
+    private final EventTable events;
     private final LedgerVerifier verifier;
 
     public AuditController(JdbcClient jdbc, DataSource dataSource) {
         this.jdbc = jdbc;
+        this.events = new EventTable(jdbc);
         this.verifier = new LedgerVerifier(dataSource);
-    }
-
-    private record Row(long globalIndex, String aggregateId, long sequence, String payloadType, byte[] payload,
-                       byte[] metaData, String timeStamp, byte[] eventHash) {
     }
 
     @GetMapping("/api/audit/wallets/{walletId}/history")
@@ -65,22 +59,14 @@ public class AuditController {
         String toTime = time("to", to);
         requireWallet(walletId);
         String stream = walletId.toString();
+        EventTable.Filter moneyEvents = EventTable.Filter.timeStamps(fromTime, toTime).payloadTypes(AuditEvents.MONEY_TYPES);
         StreamingResponseBody body = out -> {
             out.write(("{\"walletId\":\"" + stream + "\",\"items\":[").getBytes(StandardCharsets.UTF_8));
             boolean first = true;
             long after = -1;
             while (true) {
-                StringBuilder sql = new StringBuilder("""
-                        SELECT globalIndex, aggregateIdentifier, sequenceNumber, payloadType, payload, metaData,
-                               timeStamp, eventHash
-                        FROM DomainEventEntry WHERE aggregateIdentifier = :stream AND sequenceNumber > :after
-                        """);
-                Map<String, Object> params = new LinkedHashMap<>(Map.of("stream", stream, "after", after));
-                sql.append(" AND payloadType IN (").append(MONEY_TYPES_SQL).append(")");
-                timeFilter(sql, params, fromTime, toTime);
-                sql.append(" ORDER BY sequenceNumber LIMIT ").append(PAGE);
-                List<Row> rows = rows(sql.toString(), params);
-                for (Row row : rows) {
+                List<StoredEvent> rows = events.streamPage(stream, after, moneyEvents, PAGE);
+                for (StoredEvent row : rows) {
                     out.write(first ? new byte[0] : new byte[]{','});
                     first = false;
                     out.write(AuditEvents.JSON.writeValueAsBytes(historyItem(row)));
@@ -88,7 +74,7 @@ public class AuditController {
                 if (rows.size() < PAGE) {
                     break;
                 }
-                after = rows.get(rows.size() - 1).sequence();
+                after = rows.get(rows.size() - 1).sequenceNumber();
                 out.flush();
             }
             out.write("]}".getBytes(StandardCharsets.UTF_8));
@@ -104,10 +90,14 @@ public class AuditController {
         // the first entry of a backward scan of (aggregateIdentifier, timeStamp, sequenceNumber), V14; Axon's
         // timeStamp text sorts as time
         var last = jdbc.sql("""
-                                SELECT globalIndex, payloadType, payload FROM DomainEventEntry
-                                WHERE aggregateIdentifier = ? AND timeStamp <= ? AND payloadType IN (%s)
-                                ORDER BY timeStamp DESC, sequenceNumber DESC LIMIT 1""".formatted(MONEY_TYPES_SQL))
-                       .params(walletId.toString(), AuditEvents.axonTime(instant))
+                                SELECT %1$s, %2$s, %3$s FROM %4$s
+                                WHERE %5$s = :stream AND %6$s <= :asOf AND %2$s IN (:moneyTypes)
+                                ORDER BY %6$s DESC, %7$s DESC LIMIT 1""".formatted(EventTable.GLOBAL_INDEX,
+                                EventTable.PAYLOAD_TYPE, EventTable.PAYLOAD, EventTable.TABLE,
+                                EventTable.AGGREGATE_IDENTIFIER, EventTable.TIME_STAMP, EventTable.SEQUENCE_NUMBER))
+                       .param("stream", walletId.toString())
+                       .param("asOf", AuditEvents.axonTime(instant))
+                       .param("moneyTypes", AuditEvents.MONEY_TYPES)
                        .query((rs, n) -> new LastMovement(rs.getLong(1),
                                AuditEvents.Movement.of(rs.getString(2), AuditEvents.parse(rs.getBytes(3)))))
                        .optional()
@@ -147,18 +137,12 @@ public class AuditController {
                                                         @RequestParam(required = false) String to) {
         String fromTime = time("from", from);
         String toTime = time("to", to);
+        EventTable.Filter between = EventTable.Filter.timeStamps(fromTime, toTime);
         StreamingResponseBody body = out -> {
             long after = -1;
             while (true) {
-                StringBuilder sql = new StringBuilder("""
-                        SELECT globalIndex, aggregateIdentifier, sequenceNumber, payloadType, payload, metaData,
-                               timeStamp, eventHash
-                        FROM DomainEventEntry WHERE globalIndex > :after""");
-                Map<String, Object> params = new LinkedHashMap<>(Map.of("after", after));
-                timeFilter(sql, params, fromTime, toTime);
-                sql.append(" ORDER BY globalIndex LIMIT ").append(PAGE);
-                List<Row> rows = rows(sql.toString(), params);
-                for (Row row : rows) {
+                List<StoredEvent> rows = events.page(after, between, PAGE);
+                for (StoredEvent row : rows) {
                     writeLine(out, exportLine(row));
                 }
                 if (rows.size() < PAGE) {
@@ -176,28 +160,10 @@ public class AuditController {
         out.write('\n');
     }
 
-    private List<Row> rows(String sql, Map<String, Object> params) {
-        return jdbc.sql(sql).params(params)
-                   .query((rs, n) -> new Row(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getString(4),
-                           rs.getBytes(5), rs.getBytes(6), rs.getString(7), rs.getBytes(8)))
-                   .list();
-    }
-
-    private static void timeFilter(StringBuilder sql, Map<String, Object> params, String from, String to) {
-        if (from != null) {
-            sql.append(" AND timeStamp >= :from");
-            params.put("from", from);
-        }
-        if (to != null) {
-            sql.append(" AND timeStamp <= :to");
-            params.put("to", to);
-        }
-    }
-
     private void requireWallet(UUID walletId) {
-        boolean exists = jdbc.sql("""
-                                      SELECT count(*) FROM DomainEventEntry
-                                      WHERE aggregateIdentifier = ? AND sequenceNumber = 0 AND payloadType = ?""")
+        boolean exists = jdbc.sql("SELECT count(*) FROM " + EventTable.TABLE + " WHERE "
+                                  + EventTable.AGGREGATE_IDENTIFIER + " = ? AND " + EventTable.SEQUENCE_NUMBER
+                                  + " = 0 AND " + EventTable.PAYLOAD_TYPE + " = ?")
                              .params(walletId.toString(), AuditEvents.WALLET_OPENED)
                              .query(Long.class).single() > 0;
         if (!exists) {
@@ -205,7 +171,7 @@ public class AuditController {
         }
     }
 
-    private static ObjectNode historyItem(Row row) {
+    private static ObjectNode historyItem(StoredEvent row) {
         JsonNode payload = AuditEvents.parse(row.payload());
         JsonNode metaData = AuditEvents.parse(row.metaData());
         AuditEvents.Movement movement = AuditEvents.Movement.of(row.payloadType(), payload);
@@ -238,12 +204,12 @@ public class AuditController {
         return item;
     }
 
-    private static ObjectNode exportLine(Row row) {
+    private static ObjectNode exportLine(StoredEvent row) {
         ObjectNode line = AuditEvents.JSON.createObjectNode();
         line.put("globalPosition", row.globalIndex());
         line.put("occurredAt", row.timeStamp());
-        line.put("aggregateId", row.aggregateId());
-        line.put("sequence", row.sequence());
+        line.put("aggregateId", row.aggregateIdentifier());
+        line.put("sequence", row.sequenceNumber());
         line.put("eventType", AuditEvents.simpleName(row.payloadType()));
         JsonNode payload;
         try {

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reading wallet events straight from the event store ({@code DomainEventEntry}): payload and metadata are
+ * Reading wallet events straight from the event store (platform.axon.EventTable): payload and metadata are
  * the serializer's JSON, so the audit parses them as JSON trees and never depends on the read models.
  */
 final class AuditEvents {

@@ -1,5 +1,7 @@
 package shop.ledger.query.audit;
 
+import shop.ledger.platform.axon.EventTable;
+
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -20,7 +22,7 @@ import java.util.Objects;
  *   <li>tamper evidence: every event's hash is recomputed in the database with {@code ledger_event_hash} over
  *       the stored hash of its predecessor; an event whose stored hash differs has been altered.</li>
  * </ol>
- * Rows are streamed with a cursor (auto-commit off, fetch size), in one read-only repeatable-read
+ * The event table is Axon's ({@link EventTable}). Rows are streamed with a cursor (auto-commit off, fetch size), in one read-only repeatable-read
  * transaction, so memory stays constant per wallet whatever the size of the store.
  */
 public class LedgerVerifier {
@@ -93,12 +95,12 @@ public class LedgerVerifier {
                 SELECT e.aggregateIdentifier, e.sequenceNumber, e.globalIndex, e.payloadType, e.payload,
                        w.available AS view_available, w.held AS view_held, w.wallet_id IS NOT NULL AS in_view,
                        COALESCE(s.lines, 0) AS view_lines
-                FROM DomainEventEntry e
+                FROM %s e
                 LEFT JOIN wallet_view w ON w.wallet_id::text = e.aggregateIdentifier
                 LEFT JOIN (SELECT wallet_id::text AS wallet_id, count(*) AS lines FROM statement_line
                            GROUP BY wallet_id) s ON s.wallet_id = e.aggregateIdentifier
-                WHERE e.payloadType LIKE 'shop.ledger.api.wallet.WalletEvents$%'
-                ORDER BY e.aggregateIdentifier, e.sequenceNumber""";
+                WHERE e.payloadType LIKE '%s%%'
+                ORDER BY e.aggregateIdentifier, e.sequenceNumber""".formatted(EventTable.TABLE, AuditEvents.WALLET_EVENTS);
         long wallets = 0;
         long events = 0;
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
@@ -234,10 +236,10 @@ public class LedgerVerifier {
                              d.eventHash AS stored,
                              ledger_event_hash(CASE WHEN d.sequenceNumber > 0 THEN
                                  LAG(d.eventHash) OVER stream END, d) AS expected
-                      FROM DomainEventEntry d
+                      FROM %s d
                       WINDOW stream AS (PARTITION BY d.aggregateIdentifier ORDER BY d.sequenceNumber)) chained
                 WHERE stored IS DISTINCT FROM expected
-                ORDER BY globalIndex""")) {
+                ORDER BY globalIndex""".formatted(EventTable.TABLE))) {
             statement.setFetchSize(FETCH_SIZE);
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {

@@ -20,9 +20,10 @@ import org.axonframework.serialization.SimpleSerializedObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
+import shop.ledger.platform.axon.EventTable;
 
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -69,10 +70,6 @@ final class ProjectionRebuild {
     private static final String LOCK_TIMEOUT = "500ms";
     private static final long PAUSE_BETWEEN_ATTEMPTS_MS = 200;
     private static final int SWAP_ATTEMPTS = 120;
-    private static final String COLUMNS = """
-            SELECT globalIndex, type, aggregateIdentifier, sequenceNumber, eventIdentifier, timeStamp,
-                   payloadType, payloadRevision, payload, metaData FROM DomainEventEntry""";
-    private static final String PAGE = COLUMNS + " WHERE globalIndex > ? AND globalIndex <= ? ORDER BY globalIndex LIMIT ?";
 
     /** A read model to rebuild: its processor's name, its handlers and its tables. */
     record Target(String name, EventHandlerInvoker invoker, List<String> tables) {
@@ -101,6 +98,7 @@ final class ProjectionRebuild {
     }
 
     private final JdbcTemplate jdbc;
+    private final EventTable events;
     private final Serializer eventSerializer;
     private final Serializer tokenSerializer;
     private final TransactionManager transactions;
@@ -113,6 +111,7 @@ final class ProjectionRebuild {
                       TransactionManager transactions, TransactionTemplate transaction, ShadowTables shadow,
                       RebuildRuns runs, int pageSize) {
         this.jdbc = jdbc;
+        this.events = new EventTable(JdbcClient.create(jdbc));
         this.eventSerializer = eventSerializer;
         this.tokenSerializer = tokenSerializer;
         this.transactions = transactions;
@@ -245,7 +244,7 @@ final class ProjectionRebuild {
     private void replayRange(List<Target> targets, String schema, long after, long upTo, Route route,
                              LongConsumer progress) {
         while (after < upTo) {
-            List<EventMessage<?>> page = jdbc.query(PAGE, (rs, n) -> message(rs), after, upTo, pageSize);
+            List<EventMessage<?>> page = page(after, upTo);
             if (page.isEmpty()) {
                 return;
             }
@@ -260,7 +259,7 @@ final class ProjectionRebuild {
         try {
             try {
                 while (after < upTo) {
-                    List<EventMessage<?>> page = jdbc.query(PAGE, (rs, n) -> message(rs), after, upTo, pageSize);
+                    List<EventMessage<?>> page = page(after, upTo);
                     if (page.isEmpty()) {
                         break;
                     }
@@ -365,8 +364,7 @@ final class ProjectionRebuild {
     }
 
     private long head() {
-        Long head = jdbc.queryForObject("SELECT max(globalIndex) FROM DomainEventEntry", Long.class);
-        return head == null ? -1 : head;
+        return events.head();
     }
 
     private static boolean isLockTimeoutOrDeadlock(Throwable e) {
@@ -389,17 +387,21 @@ final class ProjectionRebuild {
         }
     }
 
+    /** A page of events after {@code after} up to {@code upTo}, as messages. */
+    private List<EventMessage<?>> page(long after, long upTo) {
+        return events.page(after, EventTable.Filter.upTo(upTo), pageSize).stream().map(this::message).toList();
+    }
+
     /** A stored event as Axon's event store would give it, with an exact position and lazy deserialisation. */
-    private EventMessage<?> message(ResultSet rs) throws SQLException {
-        long position = rs.getLong(1);
-        String timestamp = rs.getString(6);
-        SimpleSerializedObject<byte[]> payload = new SimpleSerializedObject<>(rs.getBytes(9), byte[].class,
-                rs.getString(7), rs.getString(8));
-        SerializedMetaData<byte[]> metaData = new SerializedMetaData<>(rs.getBytes(10), byte[].class);
+    private EventMessage<?> message(EventTable.StoredEvent event) {
+        SimpleSerializedObject<byte[]> payload = new SimpleSerializedObject<>(event.payload(), byte[].class,
+                event.payloadType(), event.payloadRevision());
+        SerializedMetaData<byte[]> metaData = new SerializedMetaData<>(event.metaData(), byte[].class);
         // an exact position (not a gap-aware token) is what the read models record as the event's own index
-        return new GenericTrackedDomainEventMessage<>(new GlobalSequenceTrackingToken(position), rs.getString(2),
-                rs.getString(3), rs.getLong(4), new SerializedMessage<>(rs.getString(5), payload, metaData, eventSerializer),
-                () -> DateTimeUtils.parseInstant(timestamp));
+        return new GenericTrackedDomainEventMessage<>(new GlobalSequenceTrackingToken(event.globalIndex()),
+                event.type(), event.aggregateIdentifier(), event.sequenceNumber(),
+                new SerializedMessage<>(event.eventIdentifier(), payload, metaData, eventSerializer),
+                () -> DateTimeUtils.parseInstant(event.timeStamp()));
     }
 
     private static long position(EventMessage<?> event) {

@@ -6,6 +6,7 @@ import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.TrackingToken;
+import shop.ledger.platform.axon.EventTable;
 import shop.ledger.platform.axon.GlobalIndex;
 import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -74,7 +75,7 @@ public class OrderProjection {
      * exact positions, would then write another value. Tokens of other stores (Axon Server) are exact.
      */
     private static final String EVENT_POSITION =
-            "COALESCE((SELECT globalIndex FROM domainevententry WHERE eventIdentifier = ?), ?)";
+            "COALESCE((" + EventTable.GLOBAL_INDEX_OF_EVENT + "), ?)";
     private static final String NOTE = """
             INSERT INTO order_timeline (event_id, order_id, sequence, position, occurred_at, status, note)
             SELECT ?, order_id, ?, %s, ?, status, ? FROM order_view WHERE order_id = ?
