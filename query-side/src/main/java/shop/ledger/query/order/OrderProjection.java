@@ -36,7 +36,6 @@ import shop.ledger.api.refund.RefundCases.RefundCaseOpened;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,8 +43,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.stream.Stream;
+import shop.ledger.query.support.Conditions;
+import shop.ledger.query.support.KeysetPage;
 import shop.ledger.query.support.ReadModelTables;
+import shop.ledger.query.support.SequencedRows;
+
+import static shop.ledger.query.support.SqlTime.instant;
+import static shop.ledger.query.support.SqlTime.timestamp;
 
 /**
  * The order read model: one row per order and its timeline, which also shows the order's refund cases.
@@ -87,10 +91,12 @@ public class OrderProjection {
 
     private final JdbcClient jdbc;
     private final BatchedWrites writes;
+    private final SequencedRows rows;
 
     public OrderProjection(JdbcClient jdbc, BatchedWrites writes) {
         this.jdbc = jdbc;
         this.writes = writes;
+        this.rows = new SequencedRows(writes, "order_view", "order_id");
     }
 
     @EventHandler
@@ -98,26 +104,26 @@ public class OrderProjection {
         writes.write(event.orderId(), PLACE,
                 event.orderId(), GlobalIndex.of(message, token, jdbc), event.customerId(), event.walletId(), event.serviceId(),
                 event.serviceName(), event.encryptedImei(), OrderStatus.PENDING.name(), event.price().amount(),
-                event.price().currency(), Timestamp.from(message.getTimestamp()), message.getSequenceNumber());
+                event.price().currency(), timestamp(message.getTimestamp()), message.getSequenceNumber());
         note(message, token, event.orderId(), "Order placed; its price is reserved in the wallet");
     }
 
     @EventHandler
     void on(OrderSubmissionStarted event, DomainEventMessage<?> message, TrackingToken token) {
-        advance(message, event.orderId(), "");
+        rows.advance(message, event.orderId(), "");
         note(message, token, event.orderId(), "Sending to the supplier (attempt " + event.attempt() + ")");
     }
 
     @EventHandler
     void on(OrderSubmitted event, DomainEventMessage<?> message, TrackingToken token) {
-        advance(message, event.orderId(), "status = 'IN_PROCESS', submitted_at = ?, estimated_by = ?",
+        rows.advance(message, event.orderId(), "status = 'IN_PROCESS', submitted_at = ?, estimated_by = ?",
                 timestamp(event.submittedAt()), timestamp(event.estimatedBy()));
         note(message, token, event.orderId(), "Accepted by the supplier; estimated delivery by " + event.estimatedBy());
     }
 
     @EventHandler
     void on(OrderSubmissionFailed event, DomainEventMessage<?> message, TrackingToken token) {
-        advance(message, event.orderId(), "");
+        rows.advance(message, event.orderId(), "");
         // the supplier's own message is kept for staff in the event store, not shown here
         note(message, token, event.orderId(), "The supplier refused attempt " + event.attempt()
                 + (event.retrying() ? "; it will be retried" : "; no more attempts"));
@@ -125,33 +131,33 @@ public class OrderProjection {
 
     @EventHandler
     void on(OrderNeedsAttention event, DomainEventMessage<?> message, TrackingToken token) {
-        advance(message, event.orderId(), "status = 'NEEDS_ATTENTION'");
+        rows.advance(message, event.orderId(), "status = 'NEEDS_ATTENTION'");
         note(message, token, event.orderId(), "The supplier's answer to attempt " + event.attempt()
                 + " was lost; staff are checking with the supplier");
     }
 
     @EventHandler
     void on(OrderResolvedByStaff event, DomainEventMessage<?> message, TrackingToken token) {
-        advance(message, event.orderId(), "");
+        rows.advance(message, event.orderId(), "");
         note(message, token, event.orderId(), "Resolved by staff: " + event.resolution());
     }
 
     @EventHandler
     void on(OrderCompleted event, DomainEventMessage<?> message, TrackingToken token) {
-        advance(message, event.orderId(), "status = 'COMPLETED', encrypted_result = ?, completed_at = ?",
+        rows.advance(message, event.orderId(), "status = 'COMPLETED', encrypted_result = ?, completed_at = ?",
                 event.encryptedResult(), timestamp(event.completedAt()));
         note(message, token, event.orderId(), "Completed");
     }
 
     @EventHandler
     void on(OrderRejected event, DomainEventMessage<?> message, TrackingToken token) {
-        advance(message, event.orderId(), "status = 'REJECTED', rejection_reason = ?", event.reason());
+        rows.advance(message, event.orderId(), "status = 'REJECTED', rejection_reason = ?", event.reason());
         note(message, token, event.orderId(), "Rejected: " + event.reason() + "; the reservation is released");
     }
 
     @EventHandler
     void on(OrderCancelled event, DomainEventMessage<?> message, TrackingToken token) {
-        advance(message, event.orderId(), "status = 'CANCELLED'");
+        rows.advance(message, event.orderId(), "status = 'CANCELLED'");
         note(message, token, event.orderId(), "Cancelled: " + event.reason() + "; the reservation is released");
     }
 
@@ -190,59 +196,37 @@ public class OrderProjection {
 
     @QueryHandler
     public Optional<OrderView> handle(FindOrder query) {
-        StringBuilder sql = new StringBuilder("SELECT o.*, " + OVERDUE + " AS overdue FROM order_view o WHERE o.order_id = ?");
-        List<Object> params = new ArrayList<>(List.of(query.orderId()));
-        if (query.customerId() != null) {
-            sql.append(" AND o.customer_id = ?");
-            params.add(query.customerId());
-        }
-        Optional<Row> row = jdbc.sql(sql.toString()).params(params).query(OrderProjection::row).optional();
+        Conditions where = Conditions.where("o.order_id = ?", query.orderId())
+                                     .andIfGiven(query.customerId(), "o.customer_id = ?");
+        Optional<Row> row = jdbc.sql("SELECT o.*, " + OVERDUE + " AS overdue FROM order_view o WHERE " + where.sql())
+                                .params(where.params()).query(OrderProjection::row).optional();
         return row.map(found -> found.view(timelines(List.of(found.orderId())).getOrDefault(found.orderId(), List.of())));
     }
 
     /** Newest first; the position of the last item is the next page's bound. */
     @QueryHandler
     public OrderPage handle(FindOrders query) {
-        StringBuilder sql = new StringBuilder("SELECT o.*, " + OVERDUE + " AS overdue FROM order_view o WHERE o.position < ?");
-        List<Object> params = new ArrayList<>();
-        params.add(query.beforePosition() == null ? Long.MAX_VALUE : query.beforePosition());
-        if (query.customerId() != null) {
-            sql.append(" AND o.customer_id = ?");
-            params.add(query.customerId());
-        }
-        if (query.status() != null) {
-            sql.append(" AND o.status = ?");
-            params.add(query.status().name());
-        }
-        if (query.overdue() != null) {
-            sql.append(query.overdue() ? " AND " : " AND NOT ").append(OVERDUE);
-        }
-        sql.append(" ORDER BY o.position DESC LIMIT ?");
-        params.add(query.limit() + 1);
-        List<Row> rows = jdbc.sql(sql.toString()).params(params).query(OrderProjection::row).list();
-
-        boolean more = rows.size() > query.limit();
-        List<Row> page = more ? rows.subList(0, query.limit()) : rows;
-        Map<UUID, List<TimelineEntry>> timelines = timelines(page.stream().map(Row::orderId).toList());
-        List<OrderView> items = page.stream()
+        Conditions where = Conditions.where("o.position < ?", KeysetPage.before(query.beforePosition()))
+                                     .andIfGiven(query.customerId(), "o.customer_id = ?")
+                                     .andIfGiven(query.status() == null ? null : query.status().name(), "o.status = ?")
+                                     .andEither(query.overdue(), OVERDUE, "NOT " + OVERDUE);
+        List<Row> found = jdbc.sql("SELECT o.*, " + OVERDUE + " AS overdue FROM order_view o WHERE " + where.sql()
+                                   + " ORDER BY o.position DESC LIMIT ?")
+                              .params(where.params(KeysetPage.rowsToRead(query.limit())))
+                              .query(OrderProjection::row).list();
+        KeysetPage<Row> page = KeysetPage.of(found, query.limit(), Row::position);
+        Map<UUID, List<TimelineEntry>> timelines = timelines(page.items().stream().map(Row::orderId).toList());
+        List<OrderView> items = page.items().stream()
                                     .map(row -> row.view(timelines.getOrDefault(row.orderId(), List.of())))
                                     .toList();
-        return new OrderPage(items, more ? page.get(page.size() - 1).position() : null);
-    }
-
-    /** Applies an event's changes to the row, unless a newer event of the order was applied already. */
-    private void advance(DomainEventMessage<?> message, UUID orderId, String assignments, Object... values) {
-        long sequence = message.getSequenceNumber();
-        Object[] params = Stream.concat(Stream.of(values), Stream.of(sequence, orderId, sequence)).toArray();
-        writes.write(orderId, "UPDATE order_view SET " + (assignments.isEmpty() ? "" : assignments + ", ")
-                + "last_sequence = ? WHERE order_id = ? AND last_sequence < ?", params);
+        return new OrderPage(items, page.nextBefore());
     }
 
     /** A timeline entry at the event's time, with the order's status once the event is applied. */
     private void note(DomainEventMessage<?> message, TrackingToken token, UUID orderId, String note) {
         // queued on the order's row: it runs after this event's update and before the next one's
         writes.write(orderId, NOTE, message.getIdentifier(), message.getSequenceNumber(), message.getIdentifier(),
-                position(token), Timestamp.from(message.getTimestamp()), note, orderId);
+                position(token), timestamp(message.getTimestamp()), note, orderId);
     }
 
     /**
@@ -253,7 +237,7 @@ public class OrderProjection {
     private void caseNote(EventMessage<?> message, TrackingToken token, UUID orderId, String note) {
         writes.write(message.getIdentifier(), CASE_NOTE,
                 message.getIdentifier(), orderId, message.getIdentifier(), position(token),
-                Timestamp.from(message.getTimestamp()), note);
+                timestamp(message.getTimestamp()), note);
     }
 
     private Map<UUID, List<TimelineEntry>> timelines(List<UUID> orderIds) {
@@ -274,7 +258,7 @@ public class OrderProjection {
                     // a refund-case entry: the order's status is the one its previous entry left
                     status = timeline.get(timeline.size() - 1).status();
                 }
-                timeline.add(new TimelineEntry(rs.getTimestamp("occurred_at").toInstant(), status, rs.getString("note")));
+                timeline.add(new TimelineEntry(instant(rs, "occurred_at"), status, rs.getString("note")));
             });
         return timelines;
     }
@@ -285,15 +269,6 @@ public class OrderProjection {
 
     private static boolean isBlank(String text) {
         return text == null || text.isBlank();
-    }
-
-    private static Timestamp timestamp(Instant instant) {
-        return instant == null ? null : Timestamp.from(instant);
-    }
-
-    private static Instant instant(ResultSet rs, String column) throws SQLException {
-        Timestamp timestamp = rs.getTimestamp(column);
-        return timestamp == null ? null : timestamp.toInstant();
     }
 
     /** An order row before its timeline is attached. */

@@ -24,14 +24,16 @@ import shop.ledger.api.refund.RefundCases.RefundCaseView;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.stream.Stream;
+import shop.ledger.query.support.Conditions;
+import shop.ledger.query.support.KeysetPage;
 import shop.ledger.query.support.ReadModelTables;
+import shop.ledger.query.support.SequencedRows;
+
+import static shop.ledger.query.support.SqlTime.instant;
+import static shop.ledger.query.support.SqlTime.timestamp;
 
 /**
  * The refund-case read model (R5, R6): one row per verification and refund request, written in the
@@ -47,10 +49,12 @@ public class RefundCaseProjection {
 
     private final JdbcClient jdbc;
     private final BatchedWrites writes;
+    private final SequencedRows rows;
 
     public RefundCaseProjection(JdbcClient jdbc, BatchedWrites writes) {
         this.jdbc = jdbc;
         this.writes = writes;
+        this.rows = new SequencedRows(writes, "refund_case_view", "refund_case_id");
     }
 
     @EventHandler
@@ -67,21 +71,21 @@ public class RefundCaseProjection {
     @EventHandler
     void on(RefundCaseDecided event, DomainEventMessage<?> message) {
         CaseStatus status = event.outcome() == Outcome.APPROVED ? CaseStatus.APPROVED : CaseStatus.REJECTED;
-        advance(message, event.refundCaseId(), "status = ?, decided_at = ?, outcome = ?, note = ?",
+        rows.advance(message, event.refundCaseId(), "status = ?, decided_at = ?, outcome = ?, note = ?",
                 status.name(), timestamp(event.decidedAt()), event.outcome().name(), event.note());
     }
 
     /** Still waiting for the supplier's decision, now with staff following it up (R6). */
     @EventHandler
     void on(RefundCaseEscalated event, DomainEventMessage<?> message) {
-        advance(message, event.refundCaseId(), "status = ?, escalated_at = ?",
+        rows.advance(message, event.refundCaseId(), "status = ?, escalated_at = ?",
                 CaseStatus.ESCALATED.name(), timestamp(event.escalatedAt()));
     }
 
     /** The order completed (or was rejected) while the case was open: the reason is the case's note. */
     @EventHandler
     void on(RefundCaseClosed event, DomainEventMessage<?> message) {
-        advance(message, event.refundCaseId(), "status = ?, closed_at = ?, note = ?",
+        rows.advance(message, event.refundCaseId(), "status = ?, closed_at = ?, note = ?",
                 CaseStatus.CLOSED.name(), timestamp(event.closedAt()), event.reason());
     }
 
@@ -92,36 +96,24 @@ public class RefundCaseProjection {
 
     @QueryHandler
     public Optional<RefundCaseView> handle(FindRefundCase query) {
-        StringBuilder sql = new StringBuilder("SELECT * FROM refund_case_view WHERE refund_case_id = ?");
-        List<Object> params = new ArrayList<>(List.of(query.refundCaseId()));
-        if (query.customerId() != null) {
-            sql.append(" AND customer_id = ?");
-            params.add(query.customerId());
-        }
-        return jdbc.sql(sql.toString()).params(params).query(RefundCaseProjection::view).optional();
+        Conditions where = Conditions.where("refund_case_id = ?", query.refundCaseId())
+                                     .andIfGiven(query.customerId(), "customer_id = ?");
+        return jdbc.sql("SELECT * FROM refund_case_view WHERE " + where.sql()).params(where.params())
+                   .query(RefundCaseProjection::view).optional();
     }
 
     /** Newest first; the position of the last item is the next page's bound. */
     @QueryHandler
     public RefundCasePage handle(FindRefundCases query) {
-        StringBuilder sql = new StringBuilder("SELECT * FROM refund_case_view WHERE position < ?");
-        List<Object> params = new ArrayList<>();
-        params.add(query.beforePosition() == null ? Long.MAX_VALUE : query.beforePosition());
-        if (query.customerId() != null) {
-            sql.append(" AND customer_id = ?");
-            params.add(query.customerId());
-        }
-        if (query.status() != null) {
-            sql.append(" AND status = ?");
-            params.add(query.status().name());
-        }
-        sql.append(" ORDER BY position DESC LIMIT ?");
-        params.add(query.limit() + 1);
-        List<RefundCaseView> rows = jdbc.sql(sql.toString()).params(params).query(RefundCaseProjection::view).list();
-
-        boolean more = rows.size() > query.limit();
-        List<RefundCaseView> page = more ? rows.subList(0, query.limit()) : rows;
-        return new RefundCasePage(List.copyOf(page), more ? page.get(page.size() - 1).position() : null);
+        Conditions where = Conditions.where("position < ?", KeysetPage.before(query.beforePosition()))
+                                     .andIfGiven(query.customerId(), "customer_id = ?")
+                                     .andIfGiven(query.status() == null ? null : query.status().name(), "status = ?");
+        List<RefundCaseView> found = jdbc.sql("SELECT * FROM refund_case_view WHERE " + where.sql()
+                                              + " ORDER BY position DESC LIMIT ?")
+                                         .params(where.params(KeysetPage.rowsToRead(query.limit())))
+                                         .query(RefundCaseProjection::view).list();
+        KeysetPage<RefundCaseView> page = KeysetPage.of(found, query.limit(), RefundCaseView::position);
+        return new RefundCasePage(page.items(), page.nextBefore());
     }
 
     /** Cases still waiting for a decision, the earliest due first (the oldest case first among equals). */
@@ -133,24 +125,6 @@ public class RefundCaseProjection {
                    .param(query.limit())
                    .query(RefundCaseProjection::view)
                    .list();
-    }
-
-    /** Applies an event's changes to the row, unless a newer event of the case was applied already. */
-    private void advance(DomainEventMessage<?> message, UUID refundCaseId, String assignments, Object... values) {
-        long sequence = message.getSequenceNumber();
-        Object[] params = Stream.concat(Stream.of(values), Stream.of(sequence, refundCaseId, sequence)).toArray();
-        writes.write(refundCaseId, "UPDATE refund_case_view SET " + assignments
-                + ", last_sequence = ? WHERE refund_case_id = ? AND last_sequence < ?", params);
-    }
-
-
-    private static Timestamp timestamp(Instant instant) {
-        return instant == null ? null : Timestamp.from(instant);
-    }
-
-    private static Instant instant(ResultSet rs, String column) throws SQLException {
-        Timestamp timestamp = rs.getTimestamp(column);
-        return timestamp == null ? null : timestamp.toInstant();
     }
 
     private static RefundCaseView view(ResultSet rs, int row) throws SQLException {

@@ -29,6 +29,7 @@ import java.sql.Timestamp;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import shop.ledger.query.support.KeysetPage;
 import shop.ledger.query.support.ReadModelTables;
 
 /**
@@ -111,15 +112,12 @@ public class WalletProjection {
                                                  WHERE wallet_id = ? AND sequence < ?
                                                  ORDER BY sequence DESC LIMIT ?""")
                                         .params(query.walletId(),
-                                                query.beforeSequence() == null ? Long.MAX_VALUE : query.beforeSequence(),
-                                                query.limit() + 1)
+                                                KeysetPage.before(query.beforeSequence()),
+                                                KeysetPage.rowsToRead(query.limit()))
                                         .query(WalletProjection::line)
                                         .list();
-        if (lines.size() > query.limit()) {
-            List<StatementLine> page = lines.subList(0, query.limit());
-            return new StatementPage(List.copyOf(page), page.get(page.size() - 1).sequence());
-        }
-        return new StatementPage(lines, null);
+        KeysetPage<StatementLine> page = KeysetPage.of(lines, query.limit(), StatementLine::sequence);
+        return new StatementPage(page.items(), page.nextBefore());
     }
 
     static String kind(MoneyMoved event) {

@@ -25,14 +25,16 @@ import shop.ledger.api.withdrawal.Withdrawals.WithdrawalView;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.stream.Stream;
+import shop.ledger.query.support.Conditions;
+import shop.ledger.query.support.KeysetPage;
 import shop.ledger.query.support.ReadModelTables;
+import shop.ledger.query.support.SequencedRows;
+
+import static shop.ledger.query.support.SqlTime.instant;
+import static shop.ledger.query.support.SqlTime.timestamp;
 
 /**
  * The withdrawal read model (R10): one row per withdrawal, written in the processor's transaction with its
@@ -49,10 +51,12 @@ public class WithdrawalProjection {
 
     private final JdbcClient jdbc;
     private final BatchedWrites writes;
+    private final SequencedRows rows;
 
     public WithdrawalProjection(JdbcClient jdbc, BatchedWrites writes) {
         this.jdbc = jdbc;
         this.writes = writes;
+        this.rows = new SequencedRows(writes, "withdrawal_view", "withdrawal_id");
     }
 
     @EventHandler
@@ -64,27 +68,27 @@ public class WithdrawalProjection {
                 event.withdrawalId(), GlobalIndex.of(message, token, jdbc), event.customerId(), event.walletId(),
                 event.amount().amount(), event.amount().currency(), event.method(),
                 WithdrawalStatus.REQUESTED.name(),
-                Timestamp.from(event.requestedAt() == null ? message.getTimestamp() : event.requestedAt()),
+                timestamp(event.requestedAt() == null ? message.getTimestamp() : event.requestedAt()),
                 message.getSequenceNumber());
     }
 
     @EventHandler
     void on(PayoutSubmitted event, DomainEventMessage<?> message) {
-        advance(message, event.withdrawalId(), "status = ?, payout_reference = ?, submitted_at = ?",
+        rows.advance(message, event.withdrawalId(), "status = ?, payout_reference = ?, submitted_at = ?",
                 WithdrawalStatus.PAYOUT_SUBMITTED.name(), event.payoutReference(), timestamp(event.submittedAt()));
     }
 
     /** The provider's reference is kept if it came only now (a payout confirmed without a submission answer). */
     @EventHandler
     void on(WithdrawalPaid event, DomainEventMessage<?> message) {
-        advance(message, event.withdrawalId(),
+        rows.advance(message, event.withdrawalId(),
                 "status = ?, payout_reference = COALESCE(?, payout_reference), paid_at = ?, needs_attention = FALSE",
                 WithdrawalStatus.PAID.name(), event.payoutReference(), timestamp(event.paidAt()));
     }
 
     @EventHandler
     void on(WithdrawalFailed event, DomainEventMessage<?> message) {
-        advance(message, event.withdrawalId(), "status = ?, failure_reason = ?, failed_at = ?, needs_attention = FALSE",
+        rows.advance(message, event.withdrawalId(), "status = ?, failure_reason = ?, failed_at = ?, needs_attention = FALSE",
                 WithdrawalStatus.FAILED.name(), event.reason(), timestamp(event.failedAt()));
     }
 
@@ -94,13 +98,13 @@ public class WithdrawalProjection {
      */
     @EventHandler
     void on(WithdrawalNeedsAttention event, DomainEventMessage<?> message) {
-        advance(message, event.withdrawalId(), "needs_attention = TRUE");
+        rows.advance(message, event.withdrawalId(), "needs_attention = TRUE");
     }
 
     /** Finance matched it to a statement line; the status stays what the payout made it. */
     @EventHandler
     void on(WithdrawalReconciled event, DomainEventMessage<?> message) {
-        advance(message, event.withdrawalId(), "reconciled = TRUE, reconciliation_id = ?, reconciled_at = ?",
+        rows.advance(message, event.withdrawalId(), "reconciled = TRUE, reconciliation_id = ?, reconciled_at = ?",
                 event.reconciliationId(), timestamp(event.reconciledAt()));
     }
 
@@ -112,13 +116,10 @@ public class WithdrawalProjection {
     /** One withdrawal; with a customer id, only if it is theirs. */
     @QueryHandler
     public Optional<WithdrawalView> handle(FindWithdrawal query) {
-        StringBuilder sql = new StringBuilder("SELECT * FROM withdrawal_view WHERE withdrawal_id = ?");
-        List<Object> params = new ArrayList<>(List.of(query.withdrawalId()));
-        if (query.customerId() != null) {
-            sql.append(" AND customer_id = ?");
-            params.add(query.customerId());
-        }
-        return jdbc.sql(sql.toString()).params(params).query(WithdrawalProjection::view).optional();
+        Conditions where = Conditions.where("withdrawal_id = ?", query.withdrawalId())
+                                     .andIfGiven(query.customerId(), "customer_id = ?");
+        return jdbc.sql("SELECT * FROM withdrawal_view WHERE " + where.sql()).params(where.params())
+                   .query(WithdrawalProjection::view).optional();
     }
 
     /**
@@ -127,53 +128,18 @@ public class WithdrawalProjection {
      */
     @QueryHandler
     public WithdrawalPage handle(FindWithdrawals query) {
-        StringBuilder sql = new StringBuilder("SELECT * FROM withdrawal_view WHERE position < ?");
-        List<Object> params = new ArrayList<>();
-        params.add(query.beforePosition() == null ? Long.MAX_VALUE : query.beforePosition());
-        if (query.customerId() != null) {
-            sql.append(" AND customer_id = ?");
-            params.add(query.customerId());
-        }
-        if (query.status() != null) {
-            sql.append(" AND status = ?");
-            params.add(query.status().name());
-        }
-        if (query.needsAttention() != null) {
-            sql.append(query.needsAttention() ? " AND needs_attention" : " AND NOT needs_attention");
-        }
-        if (query.from() != null) {
-            sql.append(" AND requested_at >= ?");
-            params.add(Timestamp.from(query.from()));
-        }
-        if (query.to() != null) {
-            sql.append(" AND requested_at < ?");
-            params.add(Timestamp.from(query.to()));
-        }
-        sql.append(" ORDER BY position DESC LIMIT ?");
-        params.add(query.limit() + 1);
-        List<WithdrawalView> rows = jdbc.sql(sql.toString()).params(params).query(WithdrawalProjection::view).list();
-
-        boolean more = rows.size() > query.limit();
-        List<WithdrawalView> page = more ? rows.subList(0, query.limit()) : rows;
-        return new WithdrawalPage(List.copyOf(page), more ? page.get(page.size() - 1).position() : null);
-    }
-
-    /** Applies an event's changes to the row, unless a newer event of the withdrawal was applied already. */
-    private void advance(DomainEventMessage<?> message, UUID withdrawalId, String assignments, Object... values) {
-        long sequence = message.getSequenceNumber();
-        Object[] params = Stream.concat(Stream.of(values), Stream.of(sequence, withdrawalId, sequence)).toArray();
-        writes.write(withdrawalId, "UPDATE withdrawal_view SET " + assignments
-                + ", last_sequence = ? WHERE withdrawal_id = ? AND last_sequence < ?", params);
-    }
-
-
-    private static Timestamp timestamp(Instant instant) {
-        return instant == null ? null : Timestamp.from(instant);
-    }
-
-    private static Instant instant(ResultSet rs, String column) throws SQLException {
-        Timestamp timestamp = rs.getTimestamp(column);
-        return timestamp == null ? null : timestamp.toInstant();
+        Conditions where = Conditions.where("position < ?", KeysetPage.before(query.beforePosition()))
+                                     .andIfGiven(query.customerId(), "customer_id = ?")
+                                     .andIfGiven(query.status() == null ? null : query.status().name(), "status = ?")
+                                     .andEither(query.needsAttention(), "needs_attention", "NOT needs_attention")
+                                     .andIfGiven(timestamp(query.from()), "requested_at >= ?")
+                                     .andIfGiven(timestamp(query.to()), "requested_at < ?");
+        List<WithdrawalView> found = jdbc.sql("SELECT * FROM withdrawal_view WHERE " + where.sql()
+                                              + " ORDER BY position DESC LIMIT ?")
+                                         .params(where.params(KeysetPage.rowsToRead(query.limit())))
+                                         .query(WithdrawalProjection::view).list();
+        KeysetPage<WithdrawalView> page = KeysetPage.of(found, query.limit(), WithdrawalView::position);
+        return new WithdrawalPage(page.items(), page.nextBefore());
     }
 
     private static WithdrawalView view(ResultSet rs, int row) throws SQLException {
