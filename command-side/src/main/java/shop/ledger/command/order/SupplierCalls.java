@@ -3,9 +3,8 @@ package shop.ledger.command.order;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.TransactionDefinition;
-import org.springframework.transaction.support.TransactionTemplate;
 import shop.ledger.command.supplier.SupplierPort;
+import shop.ledger.platform.db.OwnTransaction;
 import shop.ledger.command.supplier.SupplierPort.Placement;
 import shop.ledger.command.supplier.SupplierPort.Submission;
 
@@ -22,13 +21,12 @@ public class SupplierCalls {
 
     private final SupplierPort supplier;
     private final JdbcClient jdbc;
-    private final TransactionTemplate ownTransaction;
+    private final OwnTransaction ownTransaction;
 
     public SupplierCalls(SupplierPort supplier, JdbcClient jdbc, PlatformTransactionManager transactions) {
         this.supplier = supplier;
         this.jdbc = jdbc;
-        this.ownTransaction = new TransactionTemplate(transactions);
-        this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        this.ownTransaction = new OwnTransaction(transactions);
     }
 
     public Placement placeOnce(UUID orderId, int attempt, String supplierName, Submission submission) {
@@ -47,7 +45,7 @@ public class SupplierCalls {
     }
 
     private boolean claim(UUID orderId, int attempt) {
-        Integer claimed = ownTransaction.execute(status -> jdbc.sql(
+        Integer claimed = ownTransaction.call(() -> jdbc.sql(
                         "INSERT INTO supplier_call (order_id, attempt) VALUES (?, ?) ON CONFLICT DO NOTHING")
                 .params(orderId, attempt)
                 .update());

@@ -42,9 +42,9 @@ import org.axonframework.spring.messaging.unitofwork.SpringTransactionManager;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.axonframework.springboot.EventProcessorProperties;
 import org.axonframework.springboot.util.DeadLetterQueueProviderConfigurerModule;
+import shop.ledger.platform.web.DatabaseFailures;
 
 import javax.sql.DataSource;
-import java.sql.SQLException;
 import java.time.Duration;
 
 /**
@@ -155,18 +155,9 @@ public class AxonInfrastructure {
      * error-code resolver missed it there and the request failed with a 500.
      */
     static boolean isDuplicateKey(Exception exception) {
-        for (Throwable t = exception; t != null; t = t.getCause()) {
-            for (SQLException sql = t instanceof SQLException e ? e : null; sql != null; sql = sql.getNextException()) {
-                // 40001: the hash-chain trigger (V13) found the previous event of the stream rolled back
-                if ("23505".equals(sql.getSQLState()) || "40001".equals(sql.getSQLState())) {
-                    return true;
-                }
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return new JdbcSQLErrorCodesResolver().isDuplicateKeyViolation(exception);
+        // 40001: the hash-chain trigger (V13) found the previous event of the stream rolled back
+        return DatabaseFailures.hasSqlState(exception, "23505", "40001")
+               || new JdbcSQLErrorCodesResolver().isDuplicateKeyViolation(exception);
     }
 
     @Qualifier("eventStore")

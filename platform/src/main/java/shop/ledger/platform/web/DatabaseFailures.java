@@ -8,25 +8,51 @@ import java.net.ConnectException;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
+import java.util.function.Predicate;
 
-/** Recognises "the database is away" anywhere in a cause chain, whichever layer wrapped it. */
+/**
+ * What a database failure means, read anywhere in a cause chain, whichever layer wrapped it: the one walker of cause
+ * chains and their SQLSTATEs ({@link #hasSqlState}), and "the database is away" ({@link #isDatabaseUnavailable}).
+ */
 public final class DatabaseFailures {
 
     private DatabaseFailures() {
     }
 
     public static boolean isDatabaseUnavailable(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof CannotGetJdbcConnectionException || t instanceof CannotCreateTransactionException
-                    || t instanceof DataAccessResourceFailureException || t instanceof SQLTransientConnectionException
-                    || t instanceof SQLNonTransientConnectionException || t instanceof ConnectException) {
+        return anyInChain(failure, t -> t instanceof CannotGetJdbcConnectionException
+                || t instanceof CannotCreateTransactionException || t instanceof DataAccessResourceFailureException
+                || t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException
+                || t instanceof ConnectException
+                || t instanceof SQLException sql && (isConnectionState(sql.getSQLState()) || isClosedPoolConnection(sql)));
+    }
+
+    /**
+     * Whether an {@link SQLException} in the chain carries one of {@code sqlStates}. The driver may put the state on a
+     * batch's next exception rather than on the one thrown, so those are read as well.
+     */
+    public static boolean hasSqlState(Throwable failure, String... sqlStates) {
+        Set<String> states = Set.of(sqlStates);
+        return anyInChain(failure, t -> t instanceof SQLException sql && states.contains(sql.getSQLState()));
+    }
+
+    /** Whether {@code test} holds for the failure, a cause of it, or a next exception of an SQLException among them. */
+    public static boolean anyInChain(Throwable failure, Predicate<Throwable> test) {
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
+            if (test.test(t)) {
                 return true;
             }
-            if (t instanceof SQLException sql && (isConnectionState(sql.getSQLState()) || isClosedPoolConnection(sql))) {
-                return true;
-            }
-            if (t.getCause() == t) {
-                break;
+            if (t instanceof SQLException sql) {
+                for (SQLException next = sql.getNextException(); next != null && seen.add(next);
+                     next = next.getNextException()) {
+                    if (test.test(next)) {
+                        return true;
+                    }
+                }
             }
         }
         return false;

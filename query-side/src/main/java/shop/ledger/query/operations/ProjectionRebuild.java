@@ -23,8 +23,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 import shop.ledger.platform.axon.EventTable;
+import shop.ledger.platform.web.DatabaseFailures;
 
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -367,16 +367,9 @@ final class ProjectionRebuild {
         return events.head();
     }
 
+    /** SQLSTATE 55P03 (lock not available: the lock timeout) or 40P01 (deadlock detected). */
     private static boolean isLockTimeoutOrDeadlock(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && ("55P03".equals(sql.getSQLState()) || "40P01".equals(sql.getSQLState()))) {
-                return true;
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return false;
+        return DatabaseFailures.hasSqlState(e, "55P03", "40P01");
     }
 
     private void dropQuietly(String schema) {

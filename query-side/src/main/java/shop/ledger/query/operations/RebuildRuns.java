@@ -2,15 +2,13 @@ package shop.ledger.query.operations;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.TransactionDefinition;
-import org.springframework.transaction.support.TransactionTemplate;
 import shop.ledger.api.common.ProblemType;
 import shop.ledger.api.common.RuleViolation;
+import shop.ledger.platform.db.OwnTransaction;
 
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -18,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
+
+import static shop.ledger.query.support.SqlTime.instant;
 
 /**
  * The rebuilds of read models as every query-side instance sees them: one {@code projection_rebuild} row per run
@@ -56,13 +56,12 @@ final class RebuildRuns {
     }
 
     private final JdbcClient jdbc;
-    private final TransactionTemplate transaction;
+    /** Committed at once, also when asked from within a request's transaction: the rebuild's own thread must see it. */
+    private final OwnTransaction registration;
 
     RebuildRuns(JdbcClient jdbc, PlatformTransactionManager transactions) {
         this.jdbc = jdbc;
-        // committed at once, also when asked from within a request's transaction: the rebuild's own thread must see it
-        this.transaction = new TransactionTemplate(transactions);
-        this.transaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        this.registration = new OwnTransaction(transactions);
     }
 
     /**
@@ -70,7 +69,7 @@ final class RebuildRuns {
      * instance stopped beating are abandoned first, so a crash never blocks the next rebuild for long.
      */
     Run start(List<String> processors, String owner, long startPosition) {
-        return transaction.execute(status -> {
+        return registration.call(() -> {
             // one registration at a time, on every instance: the overlap check and the insert must not interleave
             jdbc.sql("SELECT pg_advisory_xact_lock(hashtext('projection_rebuild'))").query().singleRow();
             abandonStale();
@@ -158,11 +157,6 @@ final class RebuildRuns {
                 State.valueOf(rs.getString("seen_state")), rs.getString("owner"), instant(rs, "started_at"),
                 instant(rs, "finished_at"), rs.getLong("start_position"), nullable(rs, "up_to", ResultSet::getLong),
                 nullable(rs, "position", ResultSet::getLong), rs.getLong("events"), rs.getString("error"));
-    }
-
-    private static Instant instant(ResultSet rs, String column) throws SQLException {
-        Timestamp timestamp = rs.getTimestamp(column);
-        return timestamp == null ? null : timestamp.toInstant();
     }
 
     private interface Column<T> {
