@@ -1,7 +1,5 @@
 package shop.ledger.command.catalogue;
 
-import com.fasterxml.jackson.annotation.JsonAutoDetect;
-import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
 import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.modelling.command.AggregateCreationPolicy;
@@ -25,8 +23,6 @@ import java.util.UUID;
  * so a price change never touches an order already placed.
  */
 @Aggregate
-@JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
-        isGetterVisibility = Visibility.NONE)
 public class CatalogueService {
 
     @AggregateIdentifier

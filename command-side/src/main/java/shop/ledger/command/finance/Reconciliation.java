@@ -1,7 +1,5 @@
 package shop.ledger.command.finance;
 
-import com.fasterxml.jackson.annotation.JsonAutoDetect;
-import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
 import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.modelling.command.AggregateIdentifier;
 import org.axonframework.spring.stereotype.Aggregate;
@@ -13,8 +11,6 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
 /** One reconciliation run, recorded as an event: what was matched, when, and by which rules. */
 @Aggregate
-@JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
-        isGetterVisibility = Visibility.NONE)
 public class Reconciliation {
 
     @AggregateIdentifier

@@ -1,7 +1,5 @@
 package shop.ledger.command.order;
 
-import com.fasterxml.jackson.annotation.JsonAutoDetect;
-import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
 import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.modelling.command.AggregateIdentifier;
 import org.axonframework.spring.stereotype.Aggregate;
@@ -34,8 +32,6 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
  * time changes nothing and settles nothing, so money moves exactly once per order.
  */
 @Aggregate
-@JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
-        isGetterVisibility = Visibility.NONE)
 public class Order {
 
     /** What the order's reservation needs after a decision. */

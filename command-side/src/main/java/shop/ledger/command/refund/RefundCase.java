@@ -1,7 +1,5 @@
 package shop.ledger.command.refund;
 
-import com.fasterxml.jackson.annotation.JsonAutoDetect;
-import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
 import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.modelling.command.AggregateIdentifier;
 import org.axonframework.spring.stereotype.Aggregate;
@@ -26,8 +24,6 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
  * Its fee (the price of service 742, if any) is released when the refund is approved and taken otherwise.
  */
 @Aggregate
-@JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
-        isGetterVisibility = Visibility.NONE)
 public class RefundCase {
 
     /** What the case's end means for its fee. */

@@ -1,7 +1,5 @@
 package shop.ledger.command.withdrawal;
 
-import com.fasterxml.jackson.annotation.JsonAutoDetect;
-import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
 import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.modelling.command.AggregateIdentifier;
 import org.axonframework.spring.stereotype.Aggregate;
@@ -25,8 +23,6 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
  * payout never settles twice.
  */
 @Aggregate
-@JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
-        isGetterVisibility = Visibility.NONE)
 public class Withdrawal {
 
     public enum Settlement {
