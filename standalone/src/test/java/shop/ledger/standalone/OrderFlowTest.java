@@ -104,6 +104,10 @@ class OrderFlowTest {
         assertThat(completed.path("result").asText()).isEqualTo("NCK: 8812-4471-0093");
         awaitWallet(customer, 10_000 - UNLOCK_PRICE, 0);
         assertThat(moneyEventsOf(orderId)).containsExactly("FundsReserved", "ReservationCaptured");
+        // the saga's steps, from an event handler and from its poll deadline, are on the process's behalf
+        assertThat(actorOf(orderId, "OrderPlaced")).isEqualTo("customer:" + customer.customerId());
+        assertThat(actorOf(orderId, "OrderSubmissionStarted")).isEqualTo("process:order-fulfilment");
+        assertThat(actorOf(orderId, "OrderCompleted")).isEqualTo("process:order-fulfilment");
 
         JsonNode staffView = api.get("/api/orders/" + orderId, admin).json();
         assertThat(staffView.path("imei").asText()).isEqualTo("***********" + imei.substring(11));
@@ -284,6 +288,15 @@ class OrderFlowTest {
                             ORDER BY globalindex""")
                    .param("%\"reservationId\":\"" + orderId + "\"%")
                    .query(String.class).list();
+    }
+
+    /** The actor in the metadata of the order's event of this type. */
+    private String actorOf(String orderId, String eventType) {
+        return jdbc.sql("""
+                            SELECT convert_from(metadata, 'UTF8')::jsonb ->> 'actor' FROM domainevententry
+                            WHERE aggregateidentifier = ? AND payloadtype LIKE ?""")
+                   .params(orderId, "%$" + eventType)
+                   .query(String.class).single();
     }
 
     private List<String> moneyAndOrderEvents(String orderId) {

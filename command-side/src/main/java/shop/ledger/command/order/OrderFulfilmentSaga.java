@@ -10,7 +10,6 @@ import org.axonframework.modelling.saga.EndSaga;
 import org.axonframework.modelling.saga.SagaEventHandler;
 import org.axonframework.modelling.saga.StartSaga;
 import org.axonframework.spring.stereotype.Saga;
-import shop.ledger.api.common.Actor;
 import shop.ledger.api.order.OrderCommands.CompleteOrder;
 import shop.ledger.api.order.OrderCommands.FlagForAttention;
 import shop.ledger.api.order.OrderCommands.RecordSubmissionError;
@@ -34,10 +33,7 @@ import shop.ledger.platform.crypto.KeyVault;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import java.util.Map;
 import java.util.UUID;
-
-import static org.axonframework.messaging.GenericMessage.asMessage;
 
 /**
  * Forwards an order to its supplier and follows it to its end (R2, R4):
@@ -59,7 +55,6 @@ import static org.axonframework.messaging.GenericMessage.asMessage;
 public class OrderFulfilmentSaga {
 
     public static final String PROCESSING_GROUP = "order-fulfilment";
-    static final String ACTOR = Actor.process("order-fulfilment");
     static final String RETRY_SUBMISSION = "retry-submission";
     static final String POLL_SUPPLIER = "poll-supplier";
 
@@ -92,7 +87,7 @@ public class OrderFulfilmentSaga {
         supplierServiceId = event.supplierServiceId();
         encryptedImei = event.encryptedImei();
         encryptedFields = event.encryptedFields();
-        send(commands, new StartSubmission(orderId));
+        commands.sendAndWait(new StartSubmission(orderId));
     }
 
     @SagaEventHandler(associationProperty = "orderId")
@@ -103,13 +98,13 @@ public class OrderFulfilmentSaga {
                 ? calls.refuseUnsent(orderId, event.attempt(), "the customer's data was erased")
                 : calls.placeOnce(orderId, event.attempt(), supplier, submission(vault));
         if (placement instanceof Accepted accepted) {
-            send(commands, new RecordSupplierAcceptance(orderId, event.attempt(), accepted.supplierReference()));
+            commands.sendAndWait(new RecordSupplierAcceptance(orderId, event.attempt(), accepted.supplierReference()));
         } else if (placement instanceof Refused refused) {
             // an erased IMEI never comes back: rejected (and released) at once rather than retried
             boolean retriesLeft = !erased && event.attempt() < settings.submissionAttempts();
-            send(commands, new RecordSubmissionError(orderId, event.attempt(), refused.message(), retriesLeft));
+            commands.sendAndWait(new RecordSubmissionError(orderId, event.attempt(), refused.message(), retriesLeft));
         } else {
-            send(commands, new FlagForAttention(orderId, event.attempt(), ((SupplierPort.Unknown) placement).reason()));
+            commands.sendAndWait(new FlagForAttention(orderId, event.attempt(), ((SupplierPort.Unknown) placement).reason()));
         }
     }
 
@@ -122,7 +117,7 @@ public class OrderFulfilmentSaga {
 
     @DeadlineHandler(deadlineName = RETRY_SUBMISSION)
     void retrySubmission(RetryDue due, CommandGateway commands) {
-        send(commands, new StartSubmission(orderId));
+        commands.sendAndWait(new StartSubmission(orderId));
     }
 
     /** Accepted by the supplier, or found there by staff: follow it until the supplier decides. */
@@ -139,15 +134,15 @@ public class OrderFulfilmentSaga {
     void poll(PollDue due, SupplierCalls calls, CommandGateway commands, DeadlineManager deadlines, FulfilmentSettings settings) {
         Status status = calls.port().status(supplier, supplierReference).orElse(null);
         if (status != null && status.progress() == SupplierPort.Progress.COMPLETED) {
-            send(commands, new CompleteOrder(orderId, status.detail()));
+            commands.sendAndWait(new CompleteOrder(orderId, status.detail()));
         } else if (status != null && status.progress() == SupplierPort.Progress.REJECTED) {
-            send(commands, new RejectOrder(orderId, status.detail() == null || status.detail().isBlank()
+            commands.sendAndWait(new RejectOrder(orderId, status.detail() == null || status.detail().isBlank()
                     ? "rejected by the supplier" : status.detail()));
         } else if (status != null && status.progress() == SupplierPort.Progress.REFUSED
                    && ++statusRefusals >= settings.statusRefusalsBeforeAttention()) {
             // the supplier keeps refusing to say (e.g. it does not know the reference): staff check there and
             // resolve; polling stops until they do. The supplier's message is left out: it may quote the IMEI.
-            send(commands, new EscalateStatusRefusals(orderId, supplierReference, "the supplier answered the status "
+            commands.sendAndWait(new EscalateStatusRefusals(orderId, supplierReference, "the supplier answered the status "
                     + "query with an error " + statusRefusals + " times in a row; check the order at the supplier"));
         } else {
             if (status != null && status.progress() == SupplierPort.Progress.IN_PROCESS) {
@@ -189,9 +184,5 @@ public class OrderFulfilmentSaga {
     private static String text(JsonNode fields, String name) {
         JsonNode value = fields.get(name);
         return value == null || value.isNull() ? null : value.asText();
-    }
-
-    private static void send(CommandGateway commands, Object command) {
-        commands.sendAndWait(asMessage(command).andMetaData(Map.of(Actor.ACTOR, ACTOR)));
     }
 }

@@ -11,7 +11,6 @@ import org.axonframework.modelling.saga.SagaEventHandler;
 import org.axonframework.modelling.saga.SagaLifecycle;
 import org.axonframework.modelling.saga.StartSaga;
 import org.axonframework.spring.stereotype.Saga;
-import shop.ledger.api.common.Actor;
 import shop.ledger.api.order.OrderEvents.OrderCompleted;
 import shop.ledger.api.order.OrderEvents.OrderRejected;
 import shop.ledger.api.refund.RefundCases.CloseRefundCase;
@@ -20,10 +19,7 @@ import shop.ledger.api.refund.RefundCases.RefundCaseClosed;
 import shop.ledger.api.refund.RefundCases.RefundCaseDecided;
 import shop.ledger.api.refund.RefundCases.RefundCaseOpened;
 
-import java.util.Map;
 import java.util.UUID;
-
-import static org.axonframework.messaging.GenericMessage.asMessage;
 
 /**
  * The 1-7 working-day window of a refund case (R5, R6): a persisted deadline at {@code decisionDueBy}
@@ -38,7 +34,6 @@ public class RefundCaseSaga {
 
     public static final String PROCESSING_GROUP = "refund-case";
     static final String DECISION_DUE = "decision-due";
-    static final String ACTOR = Actor.process("refund-case");
 
     record DecisionDue(UUID refundCaseId) {
     }
@@ -55,17 +50,17 @@ public class RefundCaseSaga {
 
     @DeadlineHandler(deadlineName = DECISION_DUE)
     void decisionDue(DecisionDue due, CommandGateway commands) {
-        send(commands, new EscalateRefundCase(refundCaseId));
+        commands.sendAndWait(new EscalateRefundCase(refundCaseId));
     }
 
     @SagaEventHandler(associationProperty = "orderId")
     void on(OrderCompleted event, CommandGateway commands) {
-        send(commands, new CloseRefundCase(refundCaseId, "the order completed while the case was open"));
+        commands.sendAndWait(new CloseRefundCase(refundCaseId, "the order completed while the case was open"));
     }
 
     @SagaEventHandler(associationProperty = "orderId")
     void on(OrderRejected event, CommandGateway commands) {
-        send(commands, new CloseRefundCase(refundCaseId,
+        commands.sendAndWait(new CloseRefundCase(refundCaseId,
                 "the supplier rejected the order while the case was open; its price was released"));
     }
 
@@ -79,9 +74,5 @@ public class RefundCaseSaga {
     @SagaEventHandler(associationProperty = "refundCaseId")
     void on(RefundCaseClosed event, DeadlineManager deadlines) {
         deadlines.cancelAllWithinScope(DECISION_DUE);
-    }
-
-    private static void send(CommandGateway commands, Object command) {
-        commands.sendAndWait(asMessage(command).andMetaData(Map.of(Actor.ACTOR, ACTOR)));
     }
 }

@@ -10,7 +10,6 @@ import org.axonframework.modelling.saga.EndSaga;
 import org.axonframework.modelling.saga.SagaEventHandler;
 import org.axonframework.modelling.saga.StartSaga;
 import org.axonframework.spring.stereotype.Saga;
-import shop.ledger.api.common.Actor;
 import shop.ledger.api.common.Money;
 import shop.ledger.api.withdrawal.Withdrawals.RecordPayoutFailed;
 import shop.ledger.api.withdrawal.Withdrawals.RecordPayoutPaid;
@@ -25,11 +24,8 @@ import shop.ledger.command.payout.PayoutPort.PayoutRequest;
 import shop.ledger.platform.crypto.KeyVault;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-
-import static org.axonframework.messaging.GenericMessage.asMessage;
 
 /**
  * Pays a withdrawal out (R10): submits it to the payout provider with the withdrawal id as idempotency
@@ -47,7 +43,6 @@ public class WithdrawalSaga {
     public static final String PROCESSING_GROUP = "withdrawal";
     static final String REFUSED = "the provider refused the payout";
     static final String CHASE = "chase-payout";
-    static final String ACTOR = Actor.process("withdrawal");
 
     record ChaseDue(UUID withdrawalId) {
     }
@@ -108,7 +103,7 @@ public class WithdrawalSaga {
     private void refused(PayoutRefused refused, CommandGateway commands, PayoutSettings settings) {
         refusals++;
         if (refusals >= settings.refusalsBeforeAttention() && !flaggedForAttention) {
-            send(commands, new FlagWithdrawalForAttention(withdrawalId, refused.getMessage() + " (" + refusals
+            commands.sendAndWait(new FlagWithdrawalForAttention(withdrawalId, refused.getMessage() + " (" + refusals
                     + " times in a row); the payout is asked about again every " + settings.chaseMax()));
             flaggedForAttention = true;
         }
@@ -132,7 +127,7 @@ public class WithdrawalSaga {
 
     private void submit(PayoutPort payouts, KeyVault vault, CommandGateway commands) {
         if (vault.isErased(customerId)) {
-            send(commands, new RecordPayoutFailed(withdrawalId, "the customer's data was erased"));
+            commands.sendAndWait(new RecordPayoutFailed(withdrawalId, "the customer's data was erased"));
             return;
         }
         Optional<Payout> payout = payouts.submit(new PayoutRequest(withdrawalId.toString(), amount, method,
@@ -145,12 +140,12 @@ public class WithdrawalSaga {
 
     private void record(Payout payout, KeyVault vault, CommandGateway commands) {
         if (!submitted) {
-            send(commands, new RecordPayoutSubmitted(withdrawalId, payout.payoutReference()));
+            commands.sendAndWait(new RecordPayoutSubmitted(withdrawalId, payout.payoutReference()));
             submitted = true;
         }
         switch (payout.state()) {
-            case PAID -> send(commands, new RecordPayoutPaid(withdrawalId, payout.payoutReference()));
-            case FAILED -> send(commands, new RecordPayoutFailed(withdrawalId, withoutDestination(payout.reason(), vault)));
+            case PAID -> commands.sendAndWait(new RecordPayoutPaid(withdrawalId, payout.payoutReference()));
+            case FAILED -> commands.sendAndWait(new RecordPayoutFailed(withdrawalId, withoutDestination(payout.reason(), vault)));
             case PENDING -> {
                 // the deadline chases it
             }
@@ -173,9 +168,5 @@ public class WithdrawalSaga {
         String redacted = reason.replace(destination.get(), "[destination]");
         String compact = destination.get().replaceAll("\\s+", "");
         return compact.length() < 4 ? redacted : redacted.replace(compact, "[destination]");
-    }
-
-    private static void send(CommandGateway commands, Object command) {
-        commands.sendAndWait(asMessage(command).andMetaData(Map.of(Actor.ACTOR, ACTOR)));
     }
 }
