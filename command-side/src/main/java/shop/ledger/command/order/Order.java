@@ -90,7 +90,8 @@ public class Order {
         return Settlement.RELEASE;
     }
 
-    void answerLost(int forAttempt, String reason) {
+    /** The answer to submission {@code forAttempt}, still in flight, was lost: staff check at the supplier. */
+    void needsAttention(int forAttempt, String reason) {
         if (status == OrderStatus.PENDING && submissionInFlight && forAttempt == attempt) {
             apply(new OrderNeedsAttention(orderId, attempt, reason));
         }

@@ -15,7 +15,7 @@ import shop.ledger.api.common.ProblemType;
 import shop.ledger.api.common.RuleViolation;
 import shop.ledger.api.order.OrderCommands.CancelOrder;
 import shop.ledger.api.order.OrderCommands.CompleteOrder;
-import shop.ledger.api.order.OrderCommands.FlagForAttention;
+import shop.ledger.api.order.OrderCommands.MarkOrderNeedsAttention;
 import shop.ledger.api.order.OrderCommands.OrderFields;
 import shop.ledger.api.order.OrderCommands.PlaceOrder;
 import shop.ledger.api.order.OrderCommands.RecordSubmissionError;
@@ -118,8 +118,8 @@ public class OrderCommandHandlers {
     }
 
     @CommandHandler
-    public void handle(FlagForAttention command) {
-        orders.load(command.orderId().toString()).execute(o -> o.answerLost(command.attempt(), command.reason()));
+    public void handle(MarkOrderNeedsAttention command) {
+        orders.load(command.orderId().toString()).execute(o -> o.needsAttention(command.attempt(), command.reason()));
     }
 
     @CommandHandler

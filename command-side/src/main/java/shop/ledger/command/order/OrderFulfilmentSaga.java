@@ -11,7 +11,7 @@ import org.axonframework.modelling.saga.SagaEventHandler;
 import org.axonframework.modelling.saga.StartSaga;
 import org.axonframework.spring.stereotype.Saga;
 import shop.ledger.api.order.OrderCommands.CompleteOrder;
-import shop.ledger.api.order.OrderCommands.FlagForAttention;
+import shop.ledger.api.order.OrderCommands.MarkOrderNeedsAttention;
 import shop.ledger.api.order.OrderCommands.RecordSubmissionError;
 import shop.ledger.api.order.OrderCommands.RecordSupplierAcceptance;
 import shop.ledger.api.order.OrderCommands.RejectOrder;
@@ -104,7 +104,7 @@ public class OrderFulfilmentSaga {
             boolean retriesLeft = !erased && event.attempt() < settings.submissionAttempts();
             commands.sendAndWait(new RecordSubmissionError(orderId, event.attempt(), refused.message(), retriesLeft));
         } else {
-            commands.sendAndWait(new FlagForAttention(orderId, event.attempt(), ((SupplierPort.Unknown) placement).reason()));
+            commands.sendAndWait(new MarkOrderNeedsAttention(orderId, event.attempt(), ((SupplierPort.Unknown) placement).reason()));
         }
     }
 

@@ -91,7 +91,7 @@ public class WithdrawalCommandHandlers {
     }
 
     @CommandHandler
-    public void handle(FlagWithdrawalForAttention command) {
+    public void handle(MarkWithdrawalNeedsAttention command) {
         withdrawals.load(command.withdrawalId().toString()).execute(w -> w.needsAttention(command.reason(), clock.instant()));
     }
 

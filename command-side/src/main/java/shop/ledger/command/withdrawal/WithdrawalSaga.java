@@ -103,7 +103,7 @@ public class WithdrawalSaga {
     private void refused(PayoutRefused refused, CommandGateway commands, PayoutSettings settings) {
         refusals++;
         if (refusals >= settings.refusalsBeforeAttention() && !flaggedForAttention) {
-            commands.sendAndWait(new FlagWithdrawalForAttention(withdrawalId, refused.getMessage() + " (" + refusals
+            commands.sendAndWait(new MarkWithdrawalNeedsAttention(withdrawalId, refused.getMessage() + " (" + refusals
                     + " times in a row); the payout is asked about again every " + settings.chaseMax()));
             flaggedForAttention = true;
         }

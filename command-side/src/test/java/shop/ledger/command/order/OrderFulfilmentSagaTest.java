@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import shop.ledger.api.common.Money;
 import shop.ledger.api.order.OrderCommands.CompleteOrder;
-import shop.ledger.api.order.OrderCommands.FlagForAttention;
+import shop.ledger.api.order.OrderCommands.MarkOrderNeedsAttention;
 import shop.ledger.api.order.OrderCommands.RecordSubmissionError;
 import shop.ledger.api.order.OrderCommands.RecordSupplierAcceptance;
 import shop.ledger.api.order.OrderCommands.RejectOrder;
@@ -91,7 +91,7 @@ class OrderFulfilmentSagaTest {
         vault.erase(customer);
         fixture.givenAPublished(placed)
                .whenPublishingA(new OrderSubmissionStarted(order, 1))
-               .expectDispatchedCommands(new FlagForAttention(order, 1,
+               .expectDispatchedCommands(new MarkOrderNeedsAttention(order, 1,
                        "attempt 1 was sent before and its answer was never recorded"));
     }
 
@@ -115,7 +115,7 @@ class OrderFulfilmentSagaTest {
         fixture.givenAPublished(placed)
                .andThenAPublished(new OrderSubmissionStarted(order, 3))
                .whenPublishingA(new OrderSubmissionStarted(order, 3))
-               .expectDispatchedCommands(new FlagForAttention(order, 3,
+               .expectDispatchedCommands(new MarkOrderNeedsAttention(order, 3,
                        "attempt 3 was sent before and its answer was never recorded"));
     }
 
@@ -142,7 +142,7 @@ class OrderFulfilmentSagaTest {
         supplier.placements.add(new SupplierPort.Unknown("read timed out"));
         fixture.givenAPublished(placed)
                .whenPublishingA(new OrderSubmissionStarted(order, 1))
-               .expectDispatchedCommands(new FlagForAttention(order, 1, "read timed out"));
+               .expectDispatchedCommands(new MarkOrderNeedsAttention(order, 1, "read timed out"));
         assertThat(supplier.received).hasSize(1);
     }
 
@@ -153,7 +153,7 @@ class OrderFulfilmentSagaTest {
         fixture.givenAPublished(placed)
                .andThenAPublished(new OrderSubmissionStarted(order, 1))
                .whenPublishingA(new OrderSubmissionStarted(order, 1))
-               .expectDispatchedCommands(new FlagForAttention(order, 1,
+               .expectDispatchedCommands(new MarkOrderNeedsAttention(order, 1,
                        "attempt 1 was sent before and its answer was never recorded"));
         assertThat(supplier.received).as("one call at the supplier, never two").hasSize(1);
     }

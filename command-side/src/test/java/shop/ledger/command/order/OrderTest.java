@@ -21,7 +21,7 @@ import shop.ledger.api.common.ProblemType;
 import shop.ledger.api.common.RuleViolation;
 import shop.ledger.api.order.OrderCommands.CancelOrder;
 import shop.ledger.api.order.OrderCommands.CompleteOrder;
-import shop.ledger.api.order.OrderCommands.FlagForAttention;
+import shop.ledger.api.order.OrderCommands.MarkOrderNeedsAttention;
 import shop.ledger.api.order.OrderCommands.OrderFields;
 import shop.ledger.api.order.OrderCommands.PlaceOrder;
 import shop.ledger.api.order.OrderCommands.RecordSubmissionError;
@@ -260,7 +260,7 @@ class OrderTest {
     @Test
     void aLostAnswerNeedsAttentionAndMovesNoMoney() {
         fixture.given(placed, new OrderSubmissionStarted(order, 1))
-               .when(new FlagForAttention(order, 1, "read timed out"))
+               .when(new MarkOrderNeedsAttention(order, 1, "read timed out"))
                .expectEvents(new OrderNeedsAttention(order, 1, "read timed out"));
         assertThat(walletCommands()).isEmpty();
     }

@@ -180,7 +180,7 @@ class WithdrawalSagaTest {
         fixture.whenTimeElapses(Duration.ofSeconds(10))
                .expectNoDispatchedCommands();
         fixture.whenTimeElapses(Duration.ofSeconds(20))
-               .expectDispatchedCommands(new FlagWithdrawalForAttention(withdrawal, "the payout provider refused the "
+               .expectDispatchedCommands(new MarkWithdrawalNeedsAttention(withdrawal, "the payout provider refused the "
                        + "status with HTTP 401 (3 times in a row); the payout is asked about again every PT1M"))
                .expectScheduledDeadlineWithName(Duration.ofMinutes(1), WithdrawalSaga.CHASE);
         fixture.whenTimeElapses(Duration.ofMinutes(1))

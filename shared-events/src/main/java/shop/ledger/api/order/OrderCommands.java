@@ -46,8 +46,8 @@ public final class OrderCommands {
                                         boolean retriesLeft) {
     }
 
-    /** The answer to a submission was lost or unreadable: never retried blindly. */
-    public record FlagForAttention(@TargetAggregateIdentifier UUID orderId, int attempt, String reason) {
+    /** The answer to a submission was lost or unreadable: the order needs attention, never retried blindly. */
+    public record MarkOrderNeedsAttention(@TargetAggregateIdentifier UUID orderId, int attempt, String reason) {
     }
 
     public record CompleteOrder(@TargetAggregateIdentifier UUID orderId, String resultCode) {

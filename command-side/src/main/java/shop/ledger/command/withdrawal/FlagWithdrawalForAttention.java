@@ -1,9 +1,0 @@
-package shop.ledger.command.withdrawal;
-
-import org.axonframework.modelling.command.TargetAggregateIdentifier;
-
-import java.util.UUID;
-
-/** The withdrawal saga's own command: the payout provider keeps refusing, staff must act. Internal to the command side. */
-public record FlagWithdrawalForAttention(@TargetAggregateIdentifier UUID withdrawalId, String reason) {
-}
