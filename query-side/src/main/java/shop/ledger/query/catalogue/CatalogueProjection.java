@@ -2,7 +2,6 @@ package shop.ledger.query.catalogue;
 
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
-import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.TrackingToken;
 import shop.ledger.platform.axon.GlobalIndex;
@@ -77,11 +76,6 @@ public class CatalogueProjection {
                 offer.price().currency(), delivery.min(), delivery.max(), requires.imei(), requires.model(),
                 requires.network(), requires.serialNumber(), offer.active(), supplier.supplier(),
                 supplier.supplierServiceId(), GlobalIndex.of(message, token, jdbc));
-    }
-
-    @ResetHandler
-    void reset() {
-        jdbc.sql("TRUNCATE catalogue_view").update();
     }
 
     @QueryHandler

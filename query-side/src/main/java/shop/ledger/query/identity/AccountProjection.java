@@ -2,7 +2,6 @@ package shop.ledger.query.identity;
 
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
-import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -65,11 +64,6 @@ public class AccountProjection {
         // queued on the account's row: it must follow the account's insert when both are in one batch
         writes.write(event.customerId(), "UPDATE account_view SET erased_at = ? WHERE account_id = ?",
                 java.sql.Timestamp.from(event.erasedAt()), event.customerId());
-    }
-
-    @ResetHandler
-    void reset() {
-        jdbc.sql("TRUNCATE account_view").update();
     }
 
     @QueryHandler

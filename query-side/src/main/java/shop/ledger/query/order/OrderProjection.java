@@ -4,7 +4,6 @@ import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.EventMessage;
-import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.TrackingToken;
 import shop.ledger.platform.axon.EventTable;
 import shop.ledger.platform.axon.GlobalIndex;
@@ -187,11 +186,6 @@ public class OrderProjection {
     @EventHandler
     void on(RefundCaseClosed event, EventMessage<?> message, TrackingToken token) {
         caseNote(message, token, event.orderId(), "Verification request closed: " + event.reason());
-    }
-
-    @ResetHandler
-    void reset() {
-        jdbc.sql("TRUNCATE order_timeline, order_view").update();
     }
 
     @QueryHandler

@@ -3,7 +3,6 @@ package shop.ledger.query.refund;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.EventHandler;
-import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.TrackingToken;
 import shop.ledger.platform.axon.GlobalIndex;
 import org.axonframework.queryhandling.QueryHandler;
@@ -87,11 +86,6 @@ public class RefundCaseProjection {
     void on(RefundCaseClosed event, DomainEventMessage<?> message) {
         rows.advance(message, event.refundCaseId(), "status = ?, closed_at = ?, note = ?",
                 CaseStatus.CLOSED.name(), timestamp(event.closedAt()), event.reason());
-    }
-
-    @ResetHandler
-    void reset() {
-        jdbc.sql("TRUNCATE refund_case_view").update();
     }
 
     @QueryHandler

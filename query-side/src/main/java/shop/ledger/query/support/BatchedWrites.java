@@ -41,7 +41,7 @@ import java.util.regex.Pattern;
  * ({@value #ROWS_PER_INSERT} rows a statement): PostgreSQL then plans and executes one statement per chunk
  * instead of one per row. Within a round every row key occurs once, so an upsert never meets its own row twice.
  * <p>
- * Outside a unit of work (a reset handler, a test calling a handler directly) a statement runs at once.
+ * Outside a unit of work (a test calling a handler directly) a statement runs at once.
  */
 @Component
 public class BatchedWrites {

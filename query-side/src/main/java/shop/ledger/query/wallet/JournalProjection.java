@@ -3,7 +3,6 @@ package shop.ledger.query.wallet;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.EventMessage;
-import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -93,11 +92,6 @@ public class JournalProjection {
         writes.write(List.of(message.getIdentifier(), leg), POST,
                 message.getIdentifier(), leg, Timestamp.from(message.getTimestamp()), account.name(), walletId,
                 currency, amount);
-    }
-
-    @ResetHandler
-    void reset() {
-        jdbc.sql("TRUNCATE journal_posting").update();
     }
 
     @QueryHandler

@@ -3,7 +3,6 @@ package shop.ledger.query.wallet;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.EventHandler;
-import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -85,12 +84,6 @@ public class WalletProjection {
                 Math.abs(event.amount().amount()), event.availableChange(), event.heldChange(),
                 event.availableAfter(), event.heldAfter(), references.orderId(), references.withdrawalId(),
                 references.refundCaseId(), references.depositId(), references.reason());
-    }
-
-    /** TRUNCATE: emptying a large read model row by row would cost as much as rebuilding it. */
-    @ResetHandler
-    void reset() {
-        jdbc.sql("TRUNCATE statement_line, wallet_view").update();
     }
 
     @QueryHandler

@@ -3,7 +3,6 @@ package shop.ledger.query.withdrawal;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.EventMessage;
-import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.TrackingToken;
 import shop.ledger.platform.axon.GlobalIndex;
 import org.axonframework.queryhandling.QueryHandler;
@@ -53,11 +52,6 @@ public class ReconciliationProjection {
                 Timestamp.from(event.completedAt() == null ? message.getTimestamp() : event.completedAt()),
                 event.statementLines(), size(event.matchedWithdrawals()), size(event.unmatchedStatementLines()),
                 size(event.unmatchedWithdrawals()), size(event.mismatches()), JSON.writeValueAsString(event));
-    }
-
-    @ResetHandler
-    void reset() {
-        jdbc.sql("TRUNCATE reconciliation_view").update();
     }
 
     @QueryHandler

@@ -3,7 +3,6 @@ package shop.ledger.query.withdrawal;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.EventHandler;
-import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.TrackingToken;
 import shop.ledger.platform.axon.GlobalIndex;
 import org.axonframework.queryhandling.QueryHandler;
@@ -106,11 +105,6 @@ public class WithdrawalProjection {
     void on(WithdrawalReconciled event, DomainEventMessage<?> message) {
         rows.advance(message, event.withdrawalId(), "reconciled = TRUE, reconciliation_id = ?, reconciled_at = ?",
                 event.reconciliationId(), timestamp(event.reconciledAt()));
-    }
-
-    @ResetHandler
-    void reset() {
-        jdbc.sql("TRUNCATE withdrawal_view").update();
     }
 
     /** One withdrawal; with a customer id, only if it is theirs. */
