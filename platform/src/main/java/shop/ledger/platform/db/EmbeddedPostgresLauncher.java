@@ -3,6 +3,7 @@ package shop.ledger.platform.db;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.SpringApplication;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -51,11 +52,31 @@ public final class EmbeddedPostgresLauncher {
         }
     }
 
+    /**
+     * Stopped at JVM exit after every Spring application context has closed (Spring Boot's shutdown handlers run
+     * after the contexts), not beside them in a shutdown hook of its own: a context closing after the server had
+     * gone (its processors releasing their claims) waited for a connection until the pool's timeout, and the test
+     * JVM outlived surefire's exit timeout.
+     */
     public static EmbeddedPostgres forTests() {
+        EmbeddedPostgres postgres;
         try {
-            return EmbeddedPostgres.builder().setServerConfig("max_connections", "300").start();
+            postgres = EmbeddedPostgres.builder()
+                                       .setServerConfig("max_connections", "300")
+                                       .setRegisterShutdownHook(false)
+                                       .start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start an embedded PostgreSQL for tests", e);
+        }
+        SpringApplication.getShutdownHandlers().add(() -> stopQuietly(postgres));
+        return postgres;
+    }
+
+    private static void stopQuietly(EmbeddedPostgres postgres) {
+        try {
+            postgres.close();
+        } catch (IOException | RuntimeException e) {
+            log.warn("the embedded PostgreSQL for tests did not stop cleanly", e);
         }
     }
 
