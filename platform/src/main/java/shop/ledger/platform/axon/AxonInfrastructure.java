@@ -151,8 +151,8 @@ public class AxonInfrastructure {
     /**
      * Two appends at the same sequence of one aggregate (two command-side instances, or a cached aggregate behind the
      * store) are a concurrent change, which Axon reports as a ConcurrencyException (409, retry). PostgreSQL says so
-     * with SQLSTATE 23505, which the driver may put on a BatchUpdateException or its next exception; Axon's
-     * error-code resolver missed it there and the request failed with a 500.
+     * with SQLSTATE 23505 anywhere in the cause chain, also on a batch's next exception, where Axon's error-code
+     * resolver does not look. Guarded by ScaleOutTest (RELIABILITY.md, process-level finding 4).
      */
     static boolean isDuplicateKey(Exception exception) {
         // 40001: the hash-chain trigger (V13) found the previous event of the stream rolled back
