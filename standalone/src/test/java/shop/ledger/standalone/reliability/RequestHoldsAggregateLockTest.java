@@ -92,14 +92,19 @@ class RequestHoldsAggregateLockTest {
                 sagaThread.set(Thread.currentThread());
                 return commands.sendAndWait(new StartSubmission(orderId));
             }, threads);
-            await().atMost(Duration.ofSeconds(10)).until(() -> waitsForAggregateLock(sagaThread.get()));
+            // it blocks: on the order's lock (held until the request ends), or, were the lock let go at the end of the
+            // command, in the database, appending after an order loaded without the cancel
+            await().atMost(Duration.ofSeconds(10)).until(() -> waitsForAggregateLock(sagaThread.get())
+                                                               || waitsToAppendEvents(sagaThread.get()));
+            boolean waitedForTheLock = waitsForAggregateLock(sagaThread.get());
             assertThat(sagaStep).as("the saga step waits while the request holds the order").isNotDone();
 
             pause.release();
             Response cancelled = cancel.get(30, TimeUnit.SECONDS);
             assertThat(cancelled.status()).as(cancelled.raw().body()).isEqualTo(200);
-            Object submitted = sagaStep.get(30, TimeUnit.SECONDS);
+            Object submitted = sagaStep.get(30, TimeUnit.SECONDS); // a ConcurrencyException ("already inserted") before
             assertThat(submitted).as("the step saw the cancel: nothing to submit").isEqualTo(false);
+            assertThat(waitedForTheLock).as("the step waited for the order's lock").isTrue();
         } finally {
             threads.shutdownNow();
         }
@@ -112,6 +117,12 @@ class RequestHoldsAggregateLockTest {
     private static boolean waitsForAggregateLock(Thread thread) {
         return thread != null && Arrays.stream(thread.getStackTrace())
                                        .anyMatch(frame -> frame.getClassName().contains("PessimisticLockFactory"));
+    }
+
+    /** In the event store's append, waiting for the database (the stream's lock, taken by the insert trigger). */
+    private static boolean waitsToAppendEvents(Thread thread) {
+        return thread != null && Arrays.stream(thread.getStackTrace())
+                                       .anyMatch(frame -> frame.getMethodName().equals("appendEvents"));
     }
 
     private List<String> events(UUID orderId) {
