@@ -109,8 +109,8 @@ final class Api {
                 stats.note(method + " " + path + " answered " + response.status() + ": " + response.body());
                 continue;
             }
-            if (response.status() == 409 && response.json().path("detail").asString().contains("still being processed")) {
-                continue;
+            if (response.status() == 409 && response.problemType().endsWith("/problems/request-in-progress")) {
+                continue; // the same key is still running (API.md): retried like a lost answer
             }
             if (response.ok()) {
                 stats.acknowledged.incrementAndGet();

@@ -134,7 +134,8 @@ class WalletApiTest {
         assertProblem(reused, 422, "idempotency-key-reused");
         assertThat(moneyEvents(dave.walletId())).isEqualTo(1);
 
-        // a refused request is remembered too, and still changes nothing
+        // a refusal that depends on the ledger (409) is not stored (API.md v2): the retry runs afresh, is refused
+        // again and still changes nothing
         Map<String, String> refusedKey = Map.of("Idempotency-Key", UUID.randomUUID().toString());
         String overdraw = ApiClient.json(Map.of("amount", -10_000, "currency", "USD", "reason", "too much"));
         assertProblem(api.post(path, admin, overdraw, refusedKey), 409, "insufficient-funds");

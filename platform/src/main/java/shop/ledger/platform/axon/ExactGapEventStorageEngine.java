@@ -1,6 +1,7 @@
 package shop.ledger.platform.axon;
 
 import org.axonframework.common.transaction.TransactionManager;
+import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.GapAwareTrackingToken;
 import org.axonframework.eventhandling.GenericDomainEventEntry;
 import org.axonframework.eventhandling.TrackedDomainEventData;
@@ -9,6 +10,7 @@ import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.eventsourcing.eventstore.EventStoreException;
 import org.axonframework.eventsourcing.eventstore.jdbc.EventSchema;
 import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
+import org.axonframework.serialization.Serializer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +63,13 @@ public class ExactGapEventStorageEngine extends JdbcEventStorageEngine {
     public ExactGapEventStorageEngine(Builder builder, TransactionManager transactionManager) {
         super(builder);
         this.transactionManager = transactionManager;
+    }
+
+    /** Notes what was appended, for the position a request answers with ({@link StoredEvents}). */
+    @Override
+    protected void appendEvents(List<? extends EventMessage<?>> events, Serializer serializer) {
+        super.appendEvents(events, serializer);
+        StoredEvents.note(events);
     }
 
     @Override

@@ -20,7 +20,10 @@ import java.util.function.BiFunction;
 /**
  * Stamps a message dispatched while serving an HTTP request with who sent it and why: the caller as
  * actor, the request's {@code X-Correlation-Id} (or a new one) and its {@code Idempotency-Key}.
- * Messages sent from inside a handler already carry this through {@link LedgerMetaData}.
+ * Messages made inside a unit of work already carry this as correlation data: through {@link LedgerMetaData} inside a
+ * handler, and through the request's own root unit of work (web.RequestTransactions, whose message carries
+ * {@link #of}) on a state-changing request. Guarded by AuditTrailAndPrivacyTest (actor and correlation id in the
+ * audit history).
  */
 public class RequestMetaData<T extends Message<?>> implements MessageDispatchInterceptor<T> {
 
@@ -35,19 +38,23 @@ public class RequestMetaData<T extends Message<?>> implements MessageDispatchInt
             if (CurrentUnitOfWork.isStarted() || message.getMetaData().containsKey(Actor.ACTOR)) {
                 return message;
             }
-            Map<String, Object> data = new HashMap<>();
-            HttpServletRequest request = currentRequest();
-            if (request != null) {
-                data.put(Actor.CORRELATION_ID, correlationId(request));
-                String key = request.getHeader("Idempotency-Key");
-                if (key != null && !key.isBlank()) {
-                    data.put(Actor.IDEMPOTENCY_KEY, key);
-                }
-            }
-            Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
-            data.put(Actor.ACTOR, Caller.from(authentication).map(Caller::actor).orElse(Actor.SYSTEM));
-            return (T) message.andMetaData(data);
+            return (T) message.andMetaData(of(currentRequest()));
         };
+    }
+
+    /** Who and why for a message sent while serving {@code request} (null: not serving one, the actor alone). */
+    public static Map<String, Object> of(HttpServletRequest request) {
+        Map<String, Object> data = new HashMap<>();
+        if (request != null) {
+            data.put(Actor.CORRELATION_ID, correlationId(request));
+            String key = request.getHeader("Idempotency-Key");
+            if (key != null && !key.isBlank()) {
+                data.put(Actor.IDEMPOTENCY_KEY, key);
+            }
+        }
+        Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
+        data.put(Actor.ACTOR, Caller.from(authentication).map(Caller::actor).orElse(Actor.SYSTEM));
+        return data;
     }
 
     /** The correlation id of the request, chosen once and echoed in the response header. */

@@ -32,6 +32,20 @@ public class MasterKey {
         this.key = new SecretKeySpec(raw, "AES");
     }
 
+    /**
+     * A key for another purpose, derived from this one (HMAC-SHA256 of the purpose's name), so every instance that
+     * shares the master key derives the same one and the master key itself is never used for two things.
+     */
+    public SecretKey derive(String purpose) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key.getEncoded(), "HmacSHA256"));
+            return new SecretKeySpec(mac.doFinal(purpose.getBytes(java.nio.charset.StandardCharsets.UTF_8)), "HmacSHA256");
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     SecretKey key() {
         return key;
     }

@@ -17,6 +17,7 @@ public enum ProblemType {
     REFUND_CASE_OPEN(409, "refund-case-open", "Refund case already open"),
     DUPLICATE_ORDER(409, "duplicate-order", "Duplicate order"),
     CONFLICT(409, "conflict", "Conflict"),
+    REQUEST_IN_PROGRESS(409, "request-in-progress", "Request in progress"),
     PAYLOAD_TOO_LARGE(413, "payload-too-large", "Payload too large"),
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "Unsupported media type"),
     IDEMPOTENCY_KEY_REUSED(422, "idempotency-key-reused", "Idempotency key reused"),

@@ -119,7 +119,7 @@ class CommitFailureTest {
                     RETURN NEW;
                 END $$""".replace("FAILURE", failure)).update();
         jdbc.sql("""
-                CREATE CONSTRAINT TRIGGER test_fail_at_commit AFTER UPDATE ON idempotency_record
+                CREATE CONSTRAINT TRIGGER test_fail_at_commit AFTER INSERT OR UPDATE ON idempotency_record
                 DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION test_fail_at_commit()""").update();
     }
 

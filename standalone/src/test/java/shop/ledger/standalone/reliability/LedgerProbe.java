@@ -61,11 +61,12 @@ final class LedgerProbe {
 
     /**
      * As a client does: a 503 (no database connection free within the pool's timeout, as happens on a machine this
-     * busy) changed nothing, so the same request is sent again after a pause, with the same Idempotency-Key.
+     * busy) changed nothing, so the same request is sent again after a pause, with the same Idempotency-Key; so is a
+     * 409 {@code request-in-progress} (the same key still running, API.md), like a lost answer.
      */
     static Response retryingWhileBusy(Supplier<Response> request) {
         Response response = request.get();
-        for (int retry = 0; response.status() == 503 && retry < 20; retry++) {
+        for (int retry = 0; (response.status() == 503 || inProgress(response)) && retry < 20; retry++) {
             try {
                 Thread.sleep(250L * (retry + 1));
             } catch (InterruptedException e) {
@@ -75,6 +76,10 @@ final class LedgerProbe {
             response = request.get();
         }
         return response;
+    }
+
+    private static boolean inProgress(Response response) {
+        return response.status() == 409 && response.raw().body().contains("/problems/request-in-progress");
     }
 
     Response post(String path, String token, String body) {
