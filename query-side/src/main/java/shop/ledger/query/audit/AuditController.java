@@ -12,6 +12,10 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 import shop.ledger.api.common.ProblemType;
 import shop.ledger.api.common.RuleViolation;
+import shop.ledger.query.position.NoReadModel;
+import shop.ledger.query.position.ReadModel;
+import shop.ledger.query.wallet.JournalProjection;
+import shop.ledger.query.wallet.WalletProjection;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -34,6 +38,7 @@ import java.util.stream.Collectors;
  * with 100,000 events or the whole store never sits in memory at once.
  */
 @RestController
+@NoReadModel("the event store")
 @Tag(name = "Audit")
 public class AuditController {
 
@@ -134,6 +139,7 @@ public class AuditController {
     private record LastMovement(long globalIndex, AuditEvents.Movement movement) {
     }
 
+    @ReadModel({WalletProjection.PROCESSING_GROUP, JournalProjection.PROCESSING_GROUP}) // compares them with the events
     @GetMapping("/api/audit/verify")
     @Operation(summary = "Replays every wallet against its events and the read models, checks the journal nets "
                          + "to zero and every event's hash chain (AUDITOR)")
