@@ -25,7 +25,7 @@ public class TokenCommitListener implements SmartLifecycle {
 
     static final String CHANNEL = "ledger_token_stored";
     /** How long one wait for notifications blocks before the thread looks whether it should stop. */
-    private static final int WAIT_MILLIS = 1000;
+    private static final int WAIT_MILLIS = 200;
     private static final long RECONNECT_PAUSE_MILLIS = 1000;
 
     private final DataSource dataSource;
@@ -53,6 +53,11 @@ public class TokenCommitListener implements SmartLifecycle {
         Thread listener = thread;
         if (listener != null) {
             listener.interrupt();
+            try {
+                listener.join(WAIT_MILLIS * 3L); // its connection goes back to the pool before the pool closes
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
