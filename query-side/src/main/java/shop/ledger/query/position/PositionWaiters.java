@@ -106,7 +106,8 @@ public class PositionWaiters implements AutoCloseable {
         }
     }
 
-    int waitingReads() {
+    /** How many reads wait now. */
+    public int waitingReads() {
         return waiting.size();
     }
 

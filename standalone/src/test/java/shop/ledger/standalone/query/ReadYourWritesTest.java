@@ -21,6 +21,7 @@ import shop.ledger.query.QuerySideApplication;
 import shop.ledger.query.identity.AccountProjection;
 import shop.ledger.query.order.OrderProjection;
 import shop.ledger.query.position.MinPositionFilter;
+import shop.ledger.query.position.PositionWaiters;
 import shop.ledger.query.refund.RefundCaseProjection;
 import shop.ledger.query.wallet.JournalProjection;
 import shop.ledger.query.wallet.WalletProjection;
@@ -38,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -140,10 +142,11 @@ class ReadYourWritesTest {
     }
 
     @Test
-    void aReadModelHeldBackAnswers503AfterTheWaitAndItsReadsWakeWhenItCatchesUp() {
+    void aReadModelHeldBackAnswers503AfterTheWaitAndAWaitingReadWakesWhenItCatchesUp() {
         Customer customer = first.register("ryow-" + UUID.randomUUID().toString().substring(0, 8));
         List<EventProcessor> wallets = List.of(processor(standalone, WalletProjection.PROCESSING_GROUP),
                 processor(secondQuerySide, WalletProjection.PROCESSING_GROUP));
+        CompletableFuture<Response> waiting;
         try {
             wallets.forEach(EventProcessor::shutDown);
             assertThat(first.deposit(admin, customer.walletId(), 700, "psp-" + UUID.randomUUID()).status())
@@ -152,20 +155,26 @@ class ReadYourWritesTest {
 
             Response unavailable = second.getAfter(deposited, "/api/me/wallet", customer.token());
             assertThat(unavailable.status()).isEqualTo(503);
+            assertThat(unavailable.contentType()).startsWith("application/problem+json");
             assertThat(unavailable.text("type")).isEqualTo("/problems/service-unavailable");
             assertThat(unavailable.header("Retry-After")).isNotBlank();
 
             // what other processors or the event store feed is current at once
             assertThat(second.getAfter(deposited, "/api/me", customer.token()).status()).isEqualTo(200);
-            Response audited = second.getAfter(deposited,
-                    "/api/audit/wallets/" + customer.walletId() + "/balance?asOf=" + Instant.now().plusSeconds(60), admin);
+            Response audited = second.getAfter(deposited, "/api/audit/wallets/" + customer.walletId()
+                                                          + "/balance?asOf=" + Instant.now().plusSeconds(60), admin);
             assertThat(audited.status()).isEqualTo(200);
             assertThat(audited.json().path("available").asLong()).isEqualTo(700);
+
+            // a read that waits is suspended, not answered, until the processor commits the deposit
+            PositionWaiters waiters = standalone.getBean(PositionWaiters.class);
+            waiting = CompletableFuture.supplyAsync(() -> first.getAfter(deposited, "/api/me/wallet",
+                    customer.token()));
+            await().atMost(Duration.ofSeconds(4)).untilAsserted(() -> assertThat(waiters.waitingReads()).isEqualTo(1));
         } finally {
             wallets.forEach(EventProcessor::start);
         }
-        // a read waiting while the processor catches up is answered by its commits
-        Response caughtUp = first.getAfter(head(), "/api/me/wallet", customer.token());
+        Response caughtUp = waiting.join();
         assertThat(caughtUp.status()).isEqualTo(200);
         assertThat(caughtUp.json().path("available").asLong()).isEqualTo(700);
     }
