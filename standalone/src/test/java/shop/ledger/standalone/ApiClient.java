@@ -48,6 +48,21 @@ public final class ApiClient {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET(), token, Map.of());
     }
 
+    /** Header a read names the position it must reflect in (API.md, "Read your own writes"). */
+    public static final String MIN_POSITION = "X-Ledger-Min-Position";
+
+    /**
+     * A read that reflects every write up to {@code position} (a write's {@code X-Ledger-Position}): the query side
+     * answers once its read models cover it, so no polling is needed.
+     */
+    public Response getAfter(long position, String path, String token) {
+        return get(path, token, Map.of(MIN_POSITION, Long.toString(position)));
+    }
+
+    public Response get(String path, String token, Map<String, String> headers) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).GET(), token, headers);
+    }
+
     public Response post(String path, String token, String body) {
         return post(path, token, body, Map.of());
     }

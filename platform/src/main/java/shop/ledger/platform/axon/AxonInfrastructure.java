@@ -78,14 +78,23 @@ public class AxonInfrastructure {
         return new SpringTransactionManager(transactions);
     }
 
+    /**
+     * Tokens in PostgreSQL. A segment's claim names its owner, by default the JVM ({@code pid@host});
+     * {@code ledger.token-store.owner} names it otherwise, for several instances in one JVM (ReadYourWritesTest),
+     * which would each take the other's claims for their own.
+     */
     @Bean
-    TokenStore tokenStore(ConnectionProvider connectionProvider, Serializer serializer) {
-        return JdbcTokenStore.builder()
-                             .connectionProvider(connectionProvider)
-                             .schema(new TokenSchema())
-                             .serializer(serializer)
-                             .claimTimeout(Duration.ofSeconds(10))
-                             .build();
+    TokenStore tokenStore(ConnectionProvider connectionProvider, Serializer serializer,
+                          @Value("${ledger.token-store.owner:}") String owner) {
+        JdbcTokenStore.Builder builder = JdbcTokenStore.builder()
+                                                       .connectionProvider(connectionProvider)
+                                                       .schema(new TokenSchema())
+                                                       .serializer(serializer)
+                                                       .claimTimeout(Duration.ofSeconds(10));
+        if (!owner.isBlank()) {
+            builder.nodeId(owner);
+        }
+        return builder.build();
     }
 
     /** Sagas in PostgreSQL, each taken by one transaction at a time across instances ({@link SerializedSagaStore}). */

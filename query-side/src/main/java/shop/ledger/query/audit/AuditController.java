@@ -14,6 +14,10 @@ import shop.ledger.api.common.ProblemType;
 import shop.ledger.api.common.RuleViolation;
 import shop.ledger.platform.axon.EventTable;
 import shop.ledger.platform.axon.EventTable.StoredEvent;
+import shop.ledger.query.position.NoReadModel;
+import shop.ledger.query.position.ReadModel;
+import shop.ledger.query.wallet.JournalProjection;
+import shop.ledger.query.wallet.WalletProjection;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -34,6 +38,7 @@ import java.util.UUID;
  * with 100,000 events or the whole store never sits in memory at once.
  */
 @RestController
+@NoReadModel("the event store")
 @Tag(name = "Audit")
 public class AuditController {
 
@@ -124,6 +129,7 @@ public class AuditController {
     private record LastMovement(long globalIndex, AuditEvents.Movement movement) {
     }
 
+    @ReadModel({WalletProjection.PROCESSING_GROUP, JournalProjection.PROCESSING_GROUP}) // compares them with the events
     @GetMapping("/api/audit/verify")
     @Operation(summary = "Replays every wallet against its events and the read models, checks the journal nets "
                          + "to zero and every event's hash chain (AUDITOR)")

@@ -21,6 +21,7 @@ import shop.ledger.api.common.ProblemType;
 import shop.ledger.api.common.RuleViolation;
 import shop.ledger.api.identity.Role;
 import shop.ledger.platform.security.Caller;
+import shop.ledger.query.position.ReadModel;
 
 import java.util.List;
 import java.util.Optional;
@@ -28,6 +29,7 @@ import java.util.UUID;
 
 /** The public catalogue, and the staff view of it with the supplier mapping. */
 @RestController
+@ReadModel(CatalogueProjection.PROCESSING_GROUP)
 @Tag(name = "Catalogue")
 public class CatalogueQueryController {
 

@@ -14,12 +14,14 @@ import shop.ledger.api.identity.Role;
 import shop.ledger.platform.crypto.KeyVault;
 import shop.ledger.platform.security.Caller;
 import shop.ledger.platform.security.CurrentCaller;
+import shop.ledger.query.position.ReadModel;
 
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
 @RestController
+@ReadModel(AccountProjection.PROCESSING_GROUP)
 @Tag(name = "Identity")
 public class MeController {
 

@@ -10,9 +10,11 @@ import org.springframework.web.context.request.async.AsyncRequestNotUsableExcept
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import shop.ledger.platform.security.Caller;
 import shop.ledger.platform.security.CurrentCaller;
+import shop.ledger.query.position.NoReadModel;
 
 /** The caller's live updates as Server-Sent Events. */
 @RestController
+@NoReadModel("a live stream of what this instance's live-updates processor sees from now on")
 @Tag(name = "Live updates")
 public class LiveUpdatesController {
 

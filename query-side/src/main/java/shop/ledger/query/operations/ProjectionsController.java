@@ -9,9 +9,11 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import shop.ledger.query.operations.ProjectionOverview.ReplayStarted;
+import shop.ledger.query.position.NoReadModel;
 
 /** Staff operations on the read models (ADMIN, like everything under /api/admin). */
 @RestController
+@NoReadModel("the processors' own state: their tokens and the rebuilds")
 @Tag(name = "Operations")
 public class ProjectionsController {
 

@@ -22,6 +22,7 @@ import shop.ledger.platform.security.Caller;
 import shop.ledger.platform.security.CurrentCaller;
 import shop.ledger.platform.web.Cursors;
 import shop.ledger.platform.web.Page;
+import shop.ledger.query.position.ReadModel;
 
 import java.time.Instant;
 import java.util.List;
@@ -34,6 +35,7 @@ import java.util.UUID;
  * result withheld (R13). The owner sees both decrypted; after erasure they read "[erased]" for everyone (R11).
  */
 @RestController
+@ReadModel(OrderProjection.PROCESSING_GROUP)
 @Tag(name = "Orders")
 public class OrderQueryController {
 

@@ -22,6 +22,7 @@ import shop.ledger.platform.security.Caller;
 import shop.ledger.platform.security.CurrentCaller;
 import shop.ledger.platform.web.Cursors;
 import shop.ledger.platform.web.Page;
+import shop.ledger.query.position.ReadModel;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -35,6 +36,7 @@ import java.util.UUID;
  * AUDITOR) see all. Administrators work the queue of cases still waiting for the supplier's decision.
  */
 @RestController
+@ReadModel(RefundCaseProjection.PROCESSING_GROUP)
 @Tag(name = "Refund cases")
 public class RefundCaseQueryController {
 

@@ -21,12 +21,14 @@ import shop.ledger.platform.security.Caller;
 import shop.ledger.platform.security.CurrentCaller;
 import shop.ledger.platform.web.Cursors;
 import shop.ledger.platform.web.Page;
+import shop.ledger.query.position.ReadModel;
 
 import java.util.Optional;
 import java.util.UUID;
 
 /** The customer's wallet and statement, and the same views for staff by wallet id. */
 @RestController
+@ReadModel(WalletProjection.PROCESSING_GROUP)
 @Tag(name = "Wallet")
 public class WalletQueryController {
 
@@ -69,6 +71,7 @@ public class WalletQueryController {
         return new Page<>(page.lines(), Cursors.encode(page.nextBeforeSequence()));
     }
 
+    @ReadModel(JournalProjection.PROCESSING_GROUP)
     @GetMapping("/api/admin/journal/trial-balance")
     @Operation(summary = "The double-entry journal's trial balance per currency (ADMIN): net is always zero")
     public TrialBalances trialBalance() {

@@ -24,6 +24,7 @@ import shop.ledger.api.withdrawal.Withdrawals.WithdrawalPage;
 import shop.ledger.api.withdrawal.Withdrawals.WithdrawalStatus;
 import shop.ledger.platform.web.Cursors;
 import shop.ledger.platform.web.Page;
+import shop.ledger.query.position.ReadModel;
 import shop.ledger.query.withdrawal.WithdrawalQueryController.WithdrawalResponse;
 
 import java.io.IOException;
@@ -43,6 +44,7 @@ import java.util.UUID;
  * statements.
  */
 @RestController
+@ReadModel(WithdrawalProjection.PROCESSING_GROUP)
 @Tag(name = "Finance")
 public class FinanceQueryController {
 
@@ -134,6 +136,7 @@ public class FinanceQueryController {
         export(status, from, to, response);
     }
 
+    @ReadModel(ReconciliationProjection.PROCESSING_GROUP)
     @GetMapping("/api/finance/reconciliations/{reconciliationId}")
     @Operation(summary = "One reconciliation run: what matched, what did not, and what disagreed")
     public ReconciliationResponse reconciliation(@PathVariable UUID reconciliationId) {

@@ -20,6 +20,7 @@ import shop.ledger.platform.security.Caller;
 import shop.ledger.platform.security.CurrentCaller;
 import shop.ledger.platform.web.Cursors;
 import shop.ledger.platform.web.Page;
+import shop.ledger.query.position.ReadModel;
 
 import java.time.Instant;
 import java.util.Optional;
@@ -31,6 +32,7 @@ import java.util.UUID;
  * payout destination: the read model does not have it (R11).
  */
 @RestController
+@ReadModel(WithdrawalProjection.PROCESSING_GROUP)
 @Tag(name = "Withdrawals")
 public class WithdrawalQueryController {
 
