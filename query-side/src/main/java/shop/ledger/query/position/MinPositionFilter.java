@@ -102,6 +102,7 @@ public class MinPositionFilter extends OncePerRequestFilter {
         }
         long position = Long.parseLong(header);
         Need need;
+        boolean coveredNow;
         try {
             if (!coverage.withinHead(position)) {
                 problems.write(response, ProblemType.VALIDATION_FAILED,
@@ -109,10 +110,7 @@ public class MinPositionFilter extends OncePerRequestFilter {
                 return;
             }
             need = new Need(position, processorsFeeding(request));
-            if (need.processors().isEmpty() || coverage.covered(need)) {
-                chain.doFilter(request, response);
-                return;
-            }
+            coveredNow = need.processors().isEmpty() || coverage.covered(need);
         } catch (RuntimeException e) {
             if (!DatabaseFailures.isDatabaseUnavailable(e)) {
                 throw e;
@@ -120,7 +118,11 @@ public class MinPositionFilter extends OncePerRequestFilter {
             unavailable(response, "the database is not reachable; try again shortly");
             return;
         }
-        suspendUntilCovered(request, response, need);
+        if (coveredNow) {
+            chain.doFilter(request, response);
+        } else {
+            suspendUntilCovered(request, response, need);
+        }
     }
 
     private void suspendUntilCovered(HttpServletRequest request, HttpServletResponse response, Need need) {

@@ -76,7 +76,7 @@ public class PositionWaiters implements AutoCloseable {
                 try {
                     callback.run();
                 } catch (RuntimeException e) {
-                    log.warn("answering a read that waited for position {} failed", need.position(), e);
+                    log.debug("answering a read that waited for position {} failed (its client gone?)", need.position(), e);
                 }
             }
         }

@@ -205,6 +205,8 @@ class ReadYourWritesTest {
             checked.add(method.toString());
         }
         assertThat(checked).hasSizeGreaterThan(20);
+        assertThat(first.get("/v3/api-docs", null).json().path("paths").path("/api/me/wallet").path("get")
+                        .path("parameters").toString()).contains(ApiClient.MIN_POSITION);
     }
 
     /** Two customers whose wallets fall into different segments of the wallets processor. */
