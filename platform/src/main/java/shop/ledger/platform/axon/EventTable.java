@@ -1,6 +1,13 @@
 package shop.ledger.platform.axon;
 
+import org.axonframework.common.DateTimeUtils;
+import org.axonframework.eventhandling.GenericTrackedDomainEventMessage;
+import org.axonframework.eventhandling.GlobalSequenceTrackingToken;
 import org.axonframework.eventsourcing.eventstore.jdbc.EventSchema;
+import org.axonframework.serialization.SerializedMessage;
+import org.axonframework.serialization.SerializedMetaData;
+import org.axonframework.serialization.Serializer;
+import org.axonframework.serialization.SimpleSerializedObject;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import javax.sql.DataSource;
@@ -54,6 +61,20 @@ public final class EventTable {
     public record StoredEvent(long globalIndex, String type, String aggregateIdentifier, long sequenceNumber,
                               String eventIdentifier, String timeStamp, String payloadType, String payloadRevision,
                               byte[] payload, byte[] metaData, byte[] eventHash) {
+
+        /**
+         * The event as a processor sees it, its payload deserialised only when asked for. Its token is the exact
+         * position (not a gap-aware token): what the read models record as the event's own index.
+         */
+        public GenericTrackedDomainEventMessage<?> message(Serializer serializer) {
+            SimpleSerializedObject<byte[]> serializedPayload =
+                    new SimpleSerializedObject<>(payload, byte[].class, payloadType, payloadRevision);
+            SerializedMetaData<byte[]> serializedMetaData = new SerializedMetaData<>(metaData, byte[].class);
+            return new GenericTrackedDomainEventMessage<>(new GlobalSequenceTrackingToken(globalIndex), type,
+                    aggregateIdentifier, sequenceNumber,
+                    new SerializedMessage<>(eventIdentifier, serializedPayload, serializedMetaData, serializer),
+                    () -> DateTimeUtils.parseInstant(timeStamp));
+        }
     }
 
     /**

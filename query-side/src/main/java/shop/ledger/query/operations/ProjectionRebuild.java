@@ -1,6 +1,5 @@
 package shop.ledger.query.operations;
 
-import org.axonframework.common.DateTimeUtils;
 import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.eventhandling.EventHandlerInvoker;
 import org.axonframework.eventhandling.EventMessage;
@@ -13,8 +12,6 @@ import org.axonframework.eventhandling.WrappedToken;
 import org.axonframework.messaging.ResultMessage;
 import org.axonframework.messaging.unitofwork.BatchingUnitOfWork;
 import org.axonframework.messaging.unitofwork.RollbackConfigurationType;
-import org.axonframework.serialization.SerializedMessage;
-import org.axonframework.serialization.SerializedMetaData;
 import org.axonframework.serialization.Serializer;
 import org.axonframework.serialization.SimpleSerializedObject;
 import org.slf4j.Logger;
@@ -387,14 +384,7 @@ final class ProjectionRebuild {
 
     /** A stored event as Axon's event store would give it, with an exact position and lazy deserialisation. */
     private EventMessage<?> message(EventTable.StoredEvent event) {
-        SimpleSerializedObject<byte[]> payload = new SimpleSerializedObject<>(event.payload(), byte[].class,
-                event.payloadType(), event.payloadRevision());
-        SerializedMetaData<byte[]> metaData = new SerializedMetaData<>(event.metaData(), byte[].class);
-        // an exact position (not a gap-aware token) is what the read models record as the event's own index
-        return new GenericTrackedDomainEventMessage<>(new GlobalSequenceTrackingToken(event.globalIndex()),
-                event.type(), event.aggregateIdentifier(), event.sequenceNumber(),
-                new SerializedMessage<>(event.eventIdentifier(), payload, metaData, eventSerializer),
-                () -> DateTimeUtils.parseInstant(event.timeStamp()));
+        return event.message(eventSerializer);
     }
 
     private static long position(EventMessage<?> event) {

@@ -1,6 +1,5 @@
 package shop.ledger.query.position;
 
-import org.axonframework.common.DateTimeUtils;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventhandling.AbstractEventProcessor;
 import org.axonframework.eventhandling.EventHandlerInvoker;
@@ -8,14 +7,11 @@ import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.EventProcessor;
 import org.axonframework.eventhandling.EventTrackerStatus;
 import org.axonframework.eventhandling.GapAwareTrackingToken;
-import org.axonframework.eventhandling.GenericTrackedDomainEventMessage;
 import org.axonframework.eventhandling.GlobalSequenceTrackingToken;
 import org.axonframework.eventhandling.Segment;
 import org.axonframework.eventhandling.StreamingEventProcessor;
 import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.eventhandling.WrappedToken;
-import org.axonframework.serialization.SerializedMessage;
-import org.axonframework.serialization.SerializedMetaData;
 import org.axonframework.serialization.Serializer;
 import org.axonframework.serialization.SimpleSerializedObject;
 import org.slf4j.Logger;
@@ -24,6 +20,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
+import shop.ledger.platform.axon.EventTable;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -72,12 +69,9 @@ public class ProcessorCoverage {
 
     private static final String TOKENS = """
             SELECT processorName, segment, token, tokenType FROM TokenEntry WHERE processorName = ANY (?)""";
-    private static final String EVENTS = """
-            SELECT globalIndex, type, aggregateIdentifier, sequenceNumber, eventIdentifier, timeStamp,
-                   payloadType, payloadRevision, payload, metaData FROM DomainEventEntry
-            WHERE globalIndex > ? AND globalIndex <= ? ORDER BY globalIndex LIMIT ?""";
 
     private final JdbcTemplate jdbc;
+    private final EventTable events;
     private final ObjectProvider<EventProcessingConfiguration> processing;
     private final Serializer eventSerializer;
     private final Serializer tokenSerializer;
@@ -87,6 +81,7 @@ public class ProcessorCoverage {
     public ProcessorCoverage(JdbcTemplate jdbc, ObjectProvider<EventProcessingConfiguration> processing,
                              @Qualifier("eventSerializer") Serializer eventSerializer, Serializer tokenSerializer) {
         this.jdbc = jdbc;
+        this.events = new EventTable(jdbc.getDataSource());
         this.processing = processing;
         this.eventSerializer = eventSerializer;
         this.tokenSerializer = tokenSerializer;
@@ -97,8 +92,7 @@ public class ProcessorCoverage {
         if (position <= knownHead.get()) {
             return true;
         }
-        Long head = jdbc.queryForObject("SELECT max(globalIndex) FROM DomainEventEntry", Long.class);
-        long current = head == null ? 0 : head;
+        long current = Math.max(0, events.head()); // a write on an empty store answers position 0
         knownHead.accumulateAndGet(current, Math::max);
         return position <= current;
     }
@@ -178,10 +172,11 @@ public class ProcessorCoverage {
         }
         long from = scanTo.keySet().stream().mapToLong(s -> s.token().lowestUncovered() - 1).min().orElseThrow();
         long to = scanTo.values().stream().mapToLong(Long::longValue).max().orElseThrow();
-        List<PositionedEvent> events = jdbc.query(EVENTS, (rs, n) -> event(rs), from, to, MAX_SCANNED_EVENTS);
-        long readThrough = events.size() < MAX_SCANNED_EVENTS ? to : events.get(events.size() - 1).position();
+        List<PositionedEvent> uncovered = events.page(from, EventTable.Filter.upTo(to), MAX_SCANNED_EVENTS).stream()
+                .map(event -> new PositionedEvent(event.globalIndex(), event.message(eventSerializer))).toList();
+        long readThrough = uncovered.size() < MAX_SCANNED_EVENTS ? to : uncovered.get(uncovered.size() - 1).position();
         Map<SegmentState, Long> firstOwned = new IdentityHashMap<>();
-        for (PositionedEvent event : events) {
+        for (PositionedEvent event : uncovered) {
             scanTo.forEach((segment, upTo) -> {
                 if (event.position() <= upTo && !segment.token().covers(event.position())
                         && !firstOwned.containsKey(segment) && handles(segment, event.message())) {
@@ -246,18 +241,5 @@ public class ProcessorCoverage {
     }
 
     private record PositionedEvent(long position, EventMessage<?> message) {
-    }
-
-    /** A stored event as a processor sees it, deserialised only if a handler test needs its payload. */
-    private PositionedEvent event(ResultSet rs) throws SQLException {
-        long position = rs.getLong(1);
-        String timestamp = rs.getString(6);
-        SimpleSerializedObject<byte[]> payload = new SimpleSerializedObject<>(rs.getBytes(9), byte[].class,
-                rs.getString(7), rs.getString(8));
-        SerializedMetaData<byte[]> metaData = new SerializedMetaData<>(rs.getBytes(10), byte[].class);
-        return new PositionedEvent(position, new GenericTrackedDomainEventMessage<>(
-                new GlobalSequenceTrackingToken(position), rs.getString(2), rs.getString(3), rs.getLong(4),
-                new SerializedMessage<>(rs.getString(5), payload, metaData, eventSerializer),
-                () -> DateTimeUtils.parseInstant(timestamp)));
     }
 }
