@@ -51,8 +51,17 @@ class IdempotencyContractTest {
     void aSuccessCarriesThePositionOfItsEventsAndItsReplayTheSame() {
         Customer customer = api.register(unique("position"));
         String key = UUID.randomUUID().toString();
-        Response first = adjust(customer, 700, "welcome credit", key);
+        String correlationId = "corr-" + UUID.randomUUID();
+        Response first = api.post(adjustments(customer), admin,
+                ApiClient.json(Map.of("amount", 700, "currency", "USD", "reason", "welcome credit")),
+                Map.of("Idempotency-Key", key, "X-Correlation-Id", correlationId));
         assertThat(first.status()).as(first.raw().body()).isEqualTo(201);
+        assertThat(jdbc.sql("""
+                        SELECT convert_from(metadata, 'UTF8') FROM domainevententry
+                        WHERE aggregateidentifier = ? AND sequencenumber > 0""")
+                       .param(customer.walletId().toString()).query(String.class).single())
+                .as("the event carries the request's correlation id, key and actor")
+                .contains(correlationId).contains(key).contains("\"actor\"").doesNotContain(shop.ledger.api.common.Actor.SYSTEM);
         long position = Long.parseLong(first.header(LedgerPosition.HEADER));
         assertThat(position).as("the highest global index of the events the request stored")
                             .isEqualTo(jdbc.sql("""

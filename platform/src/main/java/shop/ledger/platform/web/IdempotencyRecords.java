@@ -97,32 +97,37 @@ public class IdempotencyRecords implements DisposableBean {
                          boolean withheld) implements Found {
     }
 
-    public Claim claimFor(String caller, String key, HttpServletRequest request, byte[] body,
-                          Optional<MultipartBody> multipart) {
-        return new Claim(caller, key, digest(request, body, multipart), SECRET_ANSWERS.contains(request.getRequestURI()));
+    public Claim claimFor(String caller, String key, HttpServletRequest request, RequestBodyGuard.Body body) {
+        return new Claim(caller, key, digest(request, body.bytes(), body.multipart()),
+                SECRET_ANSWERS.contains(request.getRequestURI()));
     }
 
-    /** In the request's transaction: takes the key if nobody runs with it, and reads what it holds. */
+    /**
+     * In the request's transaction: takes the key if nobody runs with it, then reads what it holds. Two statements,
+     * in that order: the read's snapshot is taken after the lock, so it sees the answer of a request that held the
+     * key and committed meanwhile (one statement would read with a snapshot from before the lock).
+     */
     public Found take(Claim claim) {
         if (!tryLock(claim)) {
             return new InProgress();
         }
         record Row(Stored stored, boolean expired) {
         }
-        Optional<Stored> stored = jdbc.sql("""
+        Optional<Row> row = jdbc.sql("""
                         SELECT request_hash, status, content_type, body, ledger_position, answer_withheld,
                                created_at < now() - CAST(? AS interval) AS expired
                         FROM idempotency_record WHERE caller = ? AND idem_key = ?""")
                 .params(KEPT_FOR, claim.caller(), claim.key())
                 .query((rs, n) -> new Row(new Stored(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getBytes(4),
                         rs.getObject(5, Long.class), rs.getBoolean(6)), rs.getBoolean(7)))
-                .optional()
-                .filter(row -> !row.expired())
-                .map(Row::stored);
-        if (stored.isPresent()) {
-            return stored.get();
+                .optional();
+        if (row.isEmpty()) {
+            return new Free();
         }
-        // absent, or expired: an expired record is deleted in the transaction that takes the key again
+        if (!row.get().expired()) {
+            return row.get().stored();
+        }
+        // past its 24 hours the record is absent: deleted in the transaction that takes the key again
         jdbc.sql("DELETE FROM idempotency_record WHERE caller = ? AND idem_key = ?")
             .params(claim.caller(), claim.key()).update();
         return new Free();

@@ -23,7 +23,6 @@ import shop.ledger.platform.web.RequestTransactions.RequestTransaction;
 import shop.ledger.platform.web.RequestTransactions.WorkNotInTransaction;
 
 import java.io.IOException;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -75,7 +74,7 @@ public class IdempotentRequestFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         response.setHeader(RequestMetaData.CORRELATION_HEADER, RequestMetaData.correlationId(request));
-        byte[] body = bodies.read(request, response);
+        RequestBodyGuard.Body body = bodies.read(request, response);
         if (body == null) {
             return;
         }
@@ -84,9 +83,7 @@ public class IdempotentRequestFilter extends OncePerRequestFilter {
             problems.write(response, ProblemType.VALIDATION_FAILED, "Idempotency-Key must be 1 to 255 characters");
             return;
         }
-        Optional<MultipartBody> multipart = MultipartBody.isMultipart(request.getContentType())
-                ? MultipartBody.parse(request.getContentType(), body) : Optional.empty();
-        Claim claim = key == null ? null : records.claimFor(callerScope(), key, request, body, multipart);
+        Claim claim = key == null ? null : records.claimFor(callerScope(), key, request, body);
 
         RequestTransaction work;
         try {
@@ -115,7 +112,7 @@ public class IdempotentRequestFilter extends OncePerRequestFilter {
                     return;
                 }
             }
-            chain.doFilter(new CachedBodyRequest(request, body, multipart), answer);
+            chain.doFilter(new CachedBodyRequest(request, body.bytes(), body.multipart()), answer);
             int status = answer.getStatus();
             if (status < 400) {
                 long position = work.commit(reached -> claim == null ? 1 : records.storeSuccess(claim, answer, reached));

@@ -7,11 +7,13 @@ import shop.ledger.api.common.ProblemType;
 
 import java.io.IOException;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Reads a state-changing request's body once, before anything runs: bodies are limited in size (413 above the
- * limit), and JSON text the database cannot keep (NUL, unpaired surrogates) is refused (400), so a refusal changes
- * nothing and costs no transaction. Guarded by WalletApiTest and HostileInputFuzzTest.
+ * limit), JSON text the database cannot keep (NUL, unpaired surrogates) is refused (400), and so is a body declared
+ * {@code multipart/form-data} that is not (400), so a refusal changes nothing and costs no transaction. Guarded by
+ * WalletApiTest, HostileInputFuzzTest and MultipartBodyTest.
  */
 @Component
 public class RequestBodyGuard {
@@ -27,8 +29,12 @@ public class RequestBodyGuard {
         this.problems = problems;
     }
 
+    /** The body read, with its parts when it is multipart. */
+    public record Body(byte[] bytes, Optional<MultipartBody> multipart) {
+    }
+
     /** The body, or null once a refusal was written to {@code response}. */
-    public byte[] read(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    public Body read(HttpServletRequest request, HttpServletResponse response) throws IOException {
         int limit = STATEMENTS.equals(request.getRequestURI()) ? MAX_STATEMENT_BYTES : MAX_BODY_BYTES;
         byte[] body = request.getInputStream().readNBytes(limit + 1);
         if (body.length > limit) {
@@ -42,6 +48,15 @@ public class RequestBodyGuard {
                     "text may not contain the character U+0000 or an unpaired surrogate");
             return null;
         }
-        return body;
+        if (MultipartBody.isMultipart(contentType)) {
+            Optional<MultipartBody> parts = MultipartBody.parse(contentType, body);
+            if (parts.isEmpty()) {
+                problems.write(response, ProblemType.VALIDATION_FAILED,
+                        "the multipart/form-data body is malformed (RFC 7578) or names no boundary");
+                return null;
+            }
+            return new Body(body, parts);
+        }
+        return new Body(body, Optional.empty());
     }
 }
