@@ -1,5 +1,6 @@
 package shop.ledger.standalone;
 
+import shop.ledger.platform.web.LedgerPosition;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -49,7 +50,7 @@ public final class ApiClient {
     }
 
     /** Header a read names the position it must reflect in (API.md, "Read your own writes"). */
-    public static final String MIN_POSITION = "X-Ledger-Min-Position";
+    public static final String MIN_POSITION = LedgerPosition.MIN_HEADER;
 
     /**
      * A read that reflects every write up to {@code position} (a write's {@code X-Ledger-Position}): the query side

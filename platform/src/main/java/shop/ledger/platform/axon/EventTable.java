@@ -138,6 +138,13 @@ public final class EventTable {
         return head == null ? -1 : head;
     }
 
+    /** The highest global index of the events with these identifiers (as the transaction that stored them sees it). */
+    public long highestGlobalIndexOf(List<String> eventIdentifiers) {
+        return jdbc.sql("SELECT max(" + GLOBAL_INDEX + ") FROM " + TABLE + " WHERE " + EVENT_IDENTIFIER + " = ANY(?)")
+                   .param(eventIdentifiers.toArray(String[]::new))
+                   .query(Long.class).single();
+    }
+
     /** The global index of the event with this identifier, if it is stored (and its transaction committed). */
     public Optional<Long> globalIndexOf(String eventIdentifier) {
         return jdbc.sql(GLOBAL_INDEX_OF_EVENT).param(eventIdentifier).query(Long.class).optional();

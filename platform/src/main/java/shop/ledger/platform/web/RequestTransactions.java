@@ -17,6 +17,7 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.TransactionStatus;
 import org.springframework.transaction.support.DefaultTransactionDefinition;
+import shop.ledger.platform.axon.EventTable;
 import shop.ledger.platform.axon.RequestMetaData;
 import shop.ledger.platform.axon.StoredEvents;
 
@@ -54,12 +55,14 @@ public class RequestTransactions {
 
     private final PlatformTransactionManager transactions;
     private final JdbcClient jdbc;
+    private final EventTable events;
     private final ObjectProvider<Cache> aggregateCaches;
 
     public RequestTransactions(PlatformTransactionManager transactions, JdbcClient jdbc,
                                ObjectProvider<Cache> aggregateCaches) {
         this.transactions = transactions;
         this.jdbc = jdbc;
+        this.events = new EventTable(jdbc);
         this.aggregateCaches = aggregateCaches;
     }
 
@@ -165,12 +168,7 @@ public class RequestTransactions {
 
         private long position() {
             List<String> appended = StoredEvents.identifiers(root);
-            if (appended.isEmpty()) {
-                return jdbc.sql("SELECT coalesce(max(globalIndex), 0) FROM domainevententry").query(Long.class).single();
-            }
-            return jdbc.sql("SELECT max(globalIndex) FROM domainevententry WHERE eventIdentifier = ANY(?)")
-                       .param(appended.toArray(String[]::new))
-                       .query(Long.class).single();
+            return appended.isEmpty() ? Math.max(0, events.head()) : events.highestGlobalIndexOf(appended);
         }
     }
 

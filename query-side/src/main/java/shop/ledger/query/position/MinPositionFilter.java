@@ -23,6 +23,7 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
 import org.springframework.web.util.ServletRequestPathUtils;
 import shop.ledger.api.common.ProblemType;
 import shop.ledger.platform.web.DatabaseFailures;
+import shop.ledger.platform.web.LedgerPosition;
 import shop.ledger.platform.web.Problems;
 import shop.ledger.query.position.ProcessorCoverage.Need;
 
@@ -55,11 +56,7 @@ public class MinPositionFilter extends OncePerRequestFilter {
 
     private static final Logger log = LoggerFactory.getLogger(MinPositionFilter.class);
 
-    /**
-     * The header a read names its minimum position in. The command side answers a write's position in
-     * {@code X-Ledger-Position}; both names are to move into one platform constant.
-     */
-    public static final String MIN_HEADER = "X-Ledger-Min-Position";
+    private static final String MIN_HEADER = LedgerPosition.MIN_HEADER;
     /** After Spring Security's filter chain (-100). */
     static final int ORDER = 0;
     /** The servlet container's own time-out of a suspended read, beyond ours: only a safety net. */

@@ -11,6 +11,7 @@ import org.axonframework.messaging.unitofwork.UnitOfWork;
 import org.springdoc.core.customizers.OperationCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import shop.ledger.platform.web.LedgerPosition;
 
 import java.util.Set;
 
@@ -54,7 +55,7 @@ public class ReadYourWritesConfiguration {
                 return operation;
             }
             operation.addParametersItem(new HeaderParameter()
-                    .name(MinPositionFilter.MIN_HEADER)
+                    .name(LedgerPosition.MIN_HEADER)
                     .required(false)
                     .schema(new IntegerSchema().format("int64").minimum(java.math.BigDecimal.ZERO))
                     .description(processors.isEmpty()
