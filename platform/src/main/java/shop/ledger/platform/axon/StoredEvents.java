@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * The identifiers of the events appended in a root unit of work (its transaction), noted by the event store as it
  * appends them, so that a request can name the highest position it stored through the unique index on
- * {@code eventIdentifier} instead of scanning the table. Guarded by LedgerPositionHeaderTest.
+ * {@code eventIdentifier} instead of scanning the table. Guarded by IdempotencyContractTest.
  */
 public final class StoredEvents {
 

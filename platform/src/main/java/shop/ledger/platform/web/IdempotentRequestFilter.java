@@ -16,7 +16,7 @@ import shop.ledger.platform.axon.RequestMetaData;
 import shop.ledger.platform.security.Caller;
 import shop.ledger.platform.web.IdempotencyRecords.Claim;
 import shop.ledger.platform.web.IdempotencyRecords.Found;
-import shop.ledger.platform.web.IdempotencyRecords.InProgress;
+import shop.ledger.platform.web.IdempotencyRecords.Free;
 import shop.ledger.platform.web.IdempotencyRecords.Stored;
 import shop.ledger.platform.web.RequestTransactions.CommitOutcomeUnknown;
 import shop.ledger.platform.web.RequestTransactions.RequestTransaction;
@@ -98,32 +98,16 @@ public class IdempotentRequestFilter extends OncePerRequestFilter {
             throw e;
         }
         ContentCachingResponseWrapper answer = new ContentCachingResponseWrapper(response);
-        try (work) {
-            if (claim != null) {
-                Found found = records.take(claim);
-                if (found instanceof InProgress) {
-                    work.rollback();
-                    records.answerInProgress(answer);
-                    return;
-                }
-                if (found instanceof Stored stored) {
-                    work.rollback();
-                    records.replay(stored, claim, answer);
-                    return;
-                }
-            }
-            chain.doFilter(new CachedBodyRequest(request, body.bytes(), body.multipart()), answer);
-            int status = answer.getStatus();
-            if (status < 400) {
-                long position = work.commit(reached -> claim == null ? 1 : records.storeSuccess(claim, answer, reached));
-                if (status < 300) {
-                    answer.setHeader(LedgerPosition.HEADER, Long.toString(position));
-                }
+        try (work) { // closing it rolls back whatever did not commit, before any catch below answers
+            Found found = claim == null ? new Free() : records.take(claim);
+            if (found instanceof Free) {
+                run(chain, new CachedBodyRequest(request, body.bytes(), body.multipart()), answer, work, claim);
+            } else if (found instanceof Stored stored) {
+                work.rollback();
+                records.replay(stored, claim, answer);
             } else {
                 work.rollback();
-                if (claim != null && IdempotencyRecords.storesRefusal(status)) {
-                    records.storeRefusal(claim, answer);
-                }
+                records.answerInProgress(answer);
             }
         } catch (CommitOutcomeUnknown e) {
             // nothing is answered as done unless it was: the retry with the same key finds out which
@@ -135,7 +119,6 @@ public class IdempotentRequestFilter extends OncePerRequestFilter {
             problems.write(answer, ProblemType.INTERNAL_ERROR,
                     "the request's work could not be stored as one transaction; nothing changed, retry it");
         } catch (RuntimeException | ServletException | IOException | Error e) {
-            work.rollback();
             // whatever the handler wrote (a success, if the failure came after it) must not reach the client
             answer.resetBuffer();
             if (DatabaseFailures.isDatabaseUnavailable(e)) {
@@ -148,6 +131,27 @@ public class IdempotentRequestFilter extends OncePerRequestFilter {
             }
         } finally {
             answer.copyBodyToResponse();
+        }
+    }
+
+    /**
+     * The request itself: a success commits with its answer stored and answers with its position; a refusal rolls back
+     * and, when it depends only on the request, is stored on its own.
+     */
+    private void run(FilterChain chain, CachedBodyRequest request, ContentCachingResponseWrapper answer,
+                     RequestTransaction work, Claim claim) throws ServletException, IOException {
+        chain.doFilter(request, answer);
+        int status = answer.getStatus();
+        if (status < 400) {
+            long position = work.commit(reached -> claim == null ? 1 : records.storeSuccess(claim, answer, reached));
+            if (status < 300) {
+                answer.setHeader(LedgerPosition.HEADER, Long.toString(position));
+            }
+        } else {
+            work.rollback();
+            if (claim != null && IdempotencyRecords.storesRefusal(status)) {
+                records.storeRefusal(claim, answer);
+            }
         }
     }
 

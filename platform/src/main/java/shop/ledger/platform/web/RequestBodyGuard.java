@@ -13,7 +13,7 @@ import java.util.Optional;
  * Reads a state-changing request's body once, before anything runs: bodies are limited in size (413 above the
  * limit), JSON text the database cannot keep (NUL, unpaired surrogates) is refused (400), and so is a body declared
  * {@code multipart/form-data} that is not (400), so a refusal changes nothing and costs no transaction. Guarded by
- * WalletApiTest, HostileInputFuzzTest and MultipartBodyTest.
+ * HostileInputFuzzTest, JsonTextTest and MultipartBodyTest.
  */
 @Component
 public class RequestBodyGuard {

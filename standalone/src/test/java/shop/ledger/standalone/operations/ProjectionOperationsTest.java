@@ -101,6 +101,8 @@ class ProjectionOperationsTest {
         assertThat(replay.status()).as(replay.raw().body()).isEqualTo(202);
         assertThat(replay.text("name")).isEqualTo(WALLETS);
         assertThat(replay.json().path("replaying").asBoolean()).isTrue();
+        assertThat(replay.header(shop.ledger.platform.web.LedgerPosition.HEADER))
+                .as("a state-changing answer of the query side carries a position too (API.md)").matches("\\d+");
 
         JsonNode during = item(api.get("/api/admin/projections", admin).json(), WALLETS);
         assertThat(during.path("running").asBoolean()).as("the live processor keeps running").isTrue();
