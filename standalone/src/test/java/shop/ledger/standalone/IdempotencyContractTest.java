@@ -219,4 +219,21 @@ class IdempotencyContractTest {
         return jdbc.sql("SELECT count(*) FROM domainevententry WHERE aggregateidentifier = ? AND sequencenumber > 0")
                    .param(customer.walletId().toString()).query(Long.class).single();
     }
+
+    @Test
+    void theOpenApiDocumentNamesTheHeadersOfStateChangingRequests() {
+        var deposit = api.get("/v3/api-docs", null).json().path("paths")
+                         .path("/api/admin/wallets/{walletId}/deposits").path("post");
+        assertThat(deposit.path("parameters").toString()).contains(IdempotencyRecords.HEADER);
+        var successes = new java.util.ArrayList<String>();
+        deposit.path("responses").properties().forEach(response -> {
+            if (response.getKey().startsWith("2")) {
+                successes.add(response.getKey());
+                assertThat(response.getValue().path("headers").has(LedgerPosition.HEADER)).as(deposit.toString()).isTrue();
+            }
+        });
+        assertThat(successes).isNotEmpty();
+        assertThat(deposit.path("responses").has("409")).isTrue();
+    }
+
 }
