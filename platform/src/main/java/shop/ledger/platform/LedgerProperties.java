@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * The ledger's own settings ({@code ledger.*}); each has an environment variable, see the README.
+ * The ledger's own settings ({@code ledger.*}); each has an environment variable, see docs/operations.md (Configuration).
  *
  * @param dataDir        where the standalone keeps PostgreSQL, keys and simulator state ({@code LEDGER_DATA_DIR})
  * @param currency       the shop currency; requests in another one are refused

@@ -47,7 +47,7 @@ class ScaleOutTest {
              FakeDhruSupplier supplier = new FakeDhruSupplier(0.05);
              FakePayoutProvider payouts = new FakePayoutProvider()) {
             Map<String, String> env = new java.util.LinkedHashMap<>(Rig.environment(postgres, temp.resolve("ledger"), supplier, payouts));
-            // as the README says for several command sides: a per-instance wallet cache would be stale
+            // as docs/operations.md says for several command sides: a per-instance wallet cache would be stale
             env.put("LEDGER_WALLET_CACHE", "false");
             try {
                 // the first command side migrates the schema and creates the keys and the administrator
