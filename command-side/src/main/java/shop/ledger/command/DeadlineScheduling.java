@@ -29,15 +29,14 @@ import java.util.List;
  * Scheduler bean exists); started once Axon is up, stopped before it.
  * <p>
  * Only the command side, where the sagas live, may run it. Any instance whose scheduler polls {@code scheduled_tasks}
- * takes due deadlines; on a query side no saga resolves the deadline's scope, so Axon drops it without a word and
- * db-scheduler deletes the row: the order waiting for its status poll or submission retry never moved.
+ * takes due deadlines; on a query side no saga resolves the deadline's scope, so Axon would drop it without a word and
+ * db-scheduler delete the row (SplitDeploymentTest).
  * <p>
- * Two settings differ from the defaults, both found by the reliability module:
+ * Two settings differ from the defaults (RELIABILITY.md, process-level finding 8; LedgerKillTest, ScaleOutTest):
  * <ul>
  *   <li>A deadline whose handling failed (its unit of work rolled back: e.g. the capture after a status poll lost
  *   the wallet's append race to another command side) is tried again after {@link #FIRST_RETRY}, doubling up to
- *   {@link #LONGEST_RETRY}. Axon's task keeps db-scheduler's default, five minutes, during which the order stood
- *   still.</li>
+ *   {@link #LONGEST_RETRY}, not db-scheduler's default five minutes.</li>
  *   <li>A deadline picked by an instance that died (kill -9) is picked again after {@link #HEARTBEAT} x
  *   {@link #MISSED_HEARTBEATS} (20 s) instead of a minute. Each instance picks under its own name (host and pid):
  *   with the default, the host name, every instance on one machine looked alike in {@code picked_by}.</li>

@@ -66,12 +66,10 @@ public class AxonInfrastructure {
     }
 
     /**
-     * Axon's units of work in Spring transactions. Axon's own auto-configuration does this only when it runs after
-     * Spring Boot's transaction manager, and it names that auto-configuration by its Spring Boot 3 class, which
-     * Spring Boot 4 moved: Axon then fell back to its NoTransactionManager, and every processor batch, saga step
-     * and deadline wrote its token, saga, deadline, events and read-model rows each on its own. A kill between
-     * two of them lost a step for good (found by the reliability module: a saga stored without its first status
-     * poll, a read model behind its token). Checked by AxonTransactionsTest.
+     * Axon's units of work in Spring transactions, declared here because Axon's auto-configuration names Spring
+     * Boot 3's transaction auto-configuration and so falls back to its NoTransactionManager on Spring Boot 4. Rule: a
+     * processor batch, saga step or deadline commits its token, saga, deadline, events and read-model rows together
+     * or not at all. Guarded by AxonTransactionsTest (RELIABILITY.md, process-level finding 7).
      */
     @Bean
     TransactionManager axonTransactionManager(PlatformTransactionManager transactions) {

@@ -24,8 +24,7 @@ import static org.awaitility.Awaitility.await;
  * A request whose COMMIT fails is never acknowledged, and its retry with the same Idempotency-Key runs afresh.
  * The failure is made by PostgreSQL itself at commit time: a deferred constraint trigger on the request's
  * stored answer fires inside COMMIT and either raises an error or terminates the request's own backend (the
- * connection lost during COMMIT, as when the database goes away). Found by DatabaseOutageTest: a 742 request
- * answered 201 whose case did not exist afterwards (the staff decision on it answered 404).
+ * connection lost during COMMIT, as when the database goes away). RELIABILITY.md: the 201 for a COMMIT that failed.
  */
 @StandaloneTest
 class CommitFailureTest {
