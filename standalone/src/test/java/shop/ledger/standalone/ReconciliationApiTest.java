@@ -239,4 +239,18 @@ class ReconciliationApiTest {
         assertThat(tooPrecise.text("detail")).contains("line 2");
         assertThat(runs()).isEqualTo(before);
     }
+
+    @Test
+    void theOpenApiDocumentDescribesTheBodyAndTheUploadForm() {
+        JsonNode document = api.get("/v3/api-docs", null).json();
+        JsonNode content = document.path("paths").path("/api/finance/reconciliations").path("post")
+                                   .path("requestBody").path("content");
+        assertThat(content.has("text/csv")).isTrue();
+        assertThat(content.has("application/xml")).isTrue();
+        String form = content.path("multipart/form-data").path("schema").path("$ref").asText();
+        assertThat(form).endsWith("/StatementUpload");
+        JsonNode upload = document.path("components").path("schemas").path("StatementUpload");
+        assertThat(upload.path("properties").path("file").path("format").asText()).isEqualTo("binary");
+        assertThat(upload.path("required").toString()).contains("file");
+    }
 }
