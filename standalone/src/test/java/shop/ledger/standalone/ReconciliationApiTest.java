@@ -253,4 +253,23 @@ class ReconciliationApiTest {
         assertThat(upload.path("properties").path("file").path("format").asText()).isEqualTo("binary");
         assertThat(upload.path("required").toString()).contains("file");
     }
+
+    @Test
+    void theMigrationFindsTheReferenceOfAPayoutSubmittedBeforeTheLedgerKeptIt() throws Exception {
+        String migration;
+        try (var in = getClass().getResourceAsStream("/db/migration/V22__payout_reference_lookup.sql")) {
+            migration = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        String backfill = java.util.Arrays.stream(migration.split(";"))
+                                          .map(statement -> statement.replaceAll("(?m)^--.*$", "").strip())
+                                          .filter(statement -> statement.startsWith("UPDATE"))
+                                          .findFirst().orElseThrow();
+        jdbc.sql("UPDATE payout_record SET payout_reference = NULL WHERE withdrawal_id = ?").param(paid.withdrawalId())
+            .update();
+
+        jdbc.sql(backfill).update();
+
+        assertThat(jdbc.sql("SELECT payout_reference FROM payout_record WHERE withdrawal_id = ?")
+                       .param(paid.withdrawalId()).query(String.class).single()).isEqualTo(paid.payoutReference());
+    }
 }

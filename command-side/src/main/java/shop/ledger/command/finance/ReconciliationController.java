@@ -75,22 +75,12 @@ public class ReconciliationController {
                             schema = @Schema(implementation = StatementUpload.class))}))
     public ReconciliationAnswer reconcile(@RequestBody byte[] body,
                                           @RequestHeader(HttpHeaders.CONTENT_TYPE) String contentType) {
-        byte[] statement = body;
-        String statementType = contentType;
-        if (MultipartBody.isMultipartFormData(contentType)) {
-            Part file;
-            try {
-                file = MultipartBody.parse(contentType, body).part("file").orElseThrow(() -> new RuleViolation(
-                        ProblemType.VALIDATION_FAILED, "the multipart/form-data upload has no part named file"));
-            } catch (MultipartBody.Malformed malformed) {
-                throw new RuleViolation(ProblemType.VALIDATION_FAILED, "multipart/form-data: " + malformed.getMessage());
-            }
-            statement = file.content();
-            statementType = file.contentType(); // none: read by its content, as for text/plain
-        }
+        Part statement = MultipartBody.isMultipartFormData(contentType) ? uploadedFile(contentType, body)
+                : new Part("body", null, contentType, body);
         ParsedStatement parsed;
         try {
-            parsed = parser.parse(statement, statementType);
+            // a part without a Content-Type is read by its content, as a text/plain body is
+            parsed = parser.parse(statement.content(), statement.contentType());
         } catch (UnsupportedStatementType unsupported) {
             throw new RuleViolation(ProblemType.UNSUPPORTED_MEDIA_TYPE, unsupported.reason());
         } catch (StatementRejected rejected) {
@@ -105,5 +95,14 @@ public class ReconciliationController {
                 run.matchedWithdrawals().size(), run.unmatchedStatementLines().size(), run.unmatchedWithdrawals().size(),
                 run.mismatches(), run.matchedWithdrawals(), run.unmatchedStatementLines(), run.unmatchedWithdrawals(),
                 run.rules());
+    }
+
+    private static Part uploadedFile(String contentType, byte[] body) {
+        try {
+            return MultipartBody.parse(contentType, body).part("file").orElseThrow(() -> new RuleViolation(
+                    ProblemType.VALIDATION_FAILED, "the multipart/form-data upload has no part named file"));
+        } catch (MultipartBody.Malformed malformed) {
+            throw new RuleViolation(ProblemType.VALIDATION_FAILED, "multipart/form-data: " + malformed.getMessage());
+        }
     }
 }
