@@ -24,8 +24,9 @@ public class CatalogueAdmin {
         this.jdbc = jdbc;
     }
 
+    /** @return the service as defined: without a supplier in {@code offer}, with the one it already had */
     @Transactional
-    public void define(ServiceOffer offer) {
+    public ServiceOffer define(ServiceOffer offer) {
         jdbc.sql("DELETE FROM catalogue_code WHERE service_id = ? AND code <> ?").params(offer.serviceId(), offer.code())
             .update();
         int claimed = jdbc.sql("INSERT INTO catalogue_code (code, service_id) VALUES (?, ?) ON CONFLICT (code) DO NOTHING")
@@ -33,7 +34,7 @@ public class CatalogueAdmin {
         if (claimed == 0 && !serviceWithCode(offer.code()).map(offer.serviceId()::equals).orElse(false)) {
             throw new RuleViolation(ProblemType.CONFLICT, "code " + offer.code() + " belongs to another service");
         }
-        commands.sendAndWait(new DefineService(offer.serviceId(), offer));
+        return commands.sendAndWait(new DefineService(offer.serviceId(), offer));
     }
 
     public Optional<UUID> serviceWithCode(String code) {

@@ -28,8 +28,13 @@ public class CatalogueController {
     public record PriceBody(@NotNull Long amount, @NotBlank String currency) {
     }
 
-    /** The fields of GET /api/services, plus where the service is fulfilled. */
-    public record ServiceBody(@NotBlank @Size(max = 32) String code, @NotBlank @Size(max = 200) String name,
+    /**
+     * The fields of GET /api/services, plus where the service is fulfilled. An item of GET /api/services or GET
+     * /api/admin/services sent back unchanged is a valid body (API.md v2): {@code serviceId} is read-only and, when
+     * present, must be the path's; without {@code supplier} a replace keeps the service's mapping
+     * (CatalogueApiTest).
+     */
+    public record ServiceBody(UUID serviceId, @NotBlank @Size(max = 32) String code, @NotBlank @Size(max = 200) String name,
                               @NotNull ServiceKind kind,
                               @NotNull @Valid PriceBody price, @NotNull DeliveryEstimate deliveryEstimate,
                               @NotNull Requirements requires, @NotNull Boolean active, SupplierService supplier) {
@@ -46,6 +51,10 @@ public class CatalogueController {
     @PutMapping("/api/admin/services/{serviceId}")
     @Operation(summary = "Create or replace a service (ADMIN)")
     public ServiceOffer define(@PathVariable UUID serviceId, @Valid @RequestBody ServiceBody body) {
+        if (body.serviceId() != null && !body.serviceId().equals(serviceId)) {
+            throw new RuleViolation(ProblemType.VALIDATION_FAILED, "serviceId in the body (" + body.serviceId()
+                    + ") is not the path's " + serviceId);
+        }
         SupplierService supplier = body.supplier();
         if (supplier != null && (length(supplier.supplier()) > 255 || length(supplier.supplierServiceId()) > 255)) {
             // the catalogue's read model keeps at most 255 characters of either
@@ -54,8 +63,7 @@ public class CatalogueController {
         ServiceOffer offer = new ServiceOffer(serviceId, body.code(), body.name(), body.kind(),
                 currency.money(body.price().amount(), body.price().currency()), body.deliveryEstimate(),
                 body.requires(), body.active(), body.supplier());
-        catalogue.define(offer);
-        return offer;
+        return catalogue.define(offer);
     }
 
     private static int length(String text) {

@@ -32,15 +32,26 @@ public class CatalogueService {
     protected CatalogueService() {
     }
 
-    /** Creates or replaces the service; defining it exactly as it is changes nothing. */
+    /**
+     * Creates or replaces the service; defining it exactly as it is changes nothing. A replace that names no
+     * supplier keeps the mapping the service has (API.md v2: a GET item sent back unchanged is a valid body);
+     * creating an IMEI service still needs one.
+     *
+     * @return the service as defined
+     */
     @CommandHandler
     @CreationPolicy(AggregateCreationPolicy.CREATE_IF_MISSING)
-    public void handle(DefineService command) {
+    public ServiceOffer handle(DefineService command) {
         ServiceOffer next = command.offer();
+        if (next != null && next.supplier() == null && offer != null && offer.supplier() != null) {
+            next = new ServiceOffer(next.serviceId(), next.code(), next.name(), next.kind(), next.price(),
+                    next.deliveryEstimate(), next.requires(), next.active(), offer.supplier());
+        }
         validate(command.serviceId(), next);
         if (!next.equals(offer)) {
             org.axonframework.modelling.command.AggregateLifecycle.apply(new ServiceDefined(command.serviceId(), next));
         }
+        return next;
     }
 
     @EventSourcingHandler

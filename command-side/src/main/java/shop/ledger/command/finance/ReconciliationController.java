@@ -1,10 +1,13 @@
 package shop.ledger.command.finance;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
@@ -20,6 +23,8 @@ import shop.ledger.command.finance.statement.StatementParser;
 import shop.ledger.command.finance.statement.StatementRejected;
 import shop.ledger.command.finance.statement.UnsupportedStatementType;
 import shop.ledger.platform.security.CurrentCaller;
+import shop.ledger.platform.web.MultipartBody;
+import shop.ledger.platform.web.MultipartBody.Part;
 
 import java.util.List;
 import java.util.UUID;
@@ -43,15 +48,39 @@ public class ReconciliationController {
         this.commands = commands;
     }
 
+    /** The form a browser sends: the statement file in the part named {@code file}. */
+    @Schema(name = "StatementUpload")
+    public record StatementUpload(@Schema(description = "the statement: CSV or ISO 20022 camt.053 XML",
+            type = "string", format = "binary", requiredMode = Schema.RequiredMode.REQUIRED) String file) {
+    }
+
+    /**
+     * The statement comes as the body or as the {@code file} part of a multipart/form-data upload (API.md v2). The
+     * multipart body is read from the bytes, not by the servlet container: the request filter has read the body
+     * already (spring.servlet.multipart.enabled is off). ReconciliationApiTest.
+     */
     @PostMapping(path = "/api/finance/reconciliations",
-            consumes = {"text/csv", "application/xml", "text/xml", "text/plain", "application/octet-stream"})
+            consumes = {"text/csv", "application/xml", "text/xml", "text/plain", "application/octet-stream",
+                    MediaType.MULTIPART_FORM_DATA_VALUE})
     @ResponseStatus(HttpStatus.CREATED)
-    @Operation(summary = "Reconcile the payout provider's statement (FINANCE): CSV or ISO 20022 camt.053")
-    public ReconciliationAnswer reconcile(@RequestBody byte[] statement,
+    @Operation(summary = "Reconcile the payout provider's statement (FINANCE): CSV or ISO 20022 camt.053, as the "
+            + "body or as the file part of a multipart/form-data upload",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = {
+                    @Content(mediaType = "text/csv", schema = @Schema(type = "string",
+                            example = "payout_reference,amount,currency,status,booked_at\n"
+                                    + "po_7f3c2a91,30.00,USD,PAID,2026-03-14T09:12:45Z")),
+                    @Content(mediaType = "application/xml", schema = @Schema(type = "string",
+                            description = "ISO 20022 camt.053 (BkToCstmrStmt)")),
+                    @Content(mediaType = MediaType.MULTIPART_FORM_DATA_VALUE,
+                            schema = @Schema(implementation = StatementUpload.class))}))
+    public ReconciliationAnswer reconcile(@RequestBody byte[] body,
                                           @RequestHeader(HttpHeaders.CONTENT_TYPE) String contentType) {
+        Part statement = MultipartBody.isMultipartFormData(contentType) ? uploadedFile(contentType, body)
+                : new Part("body", null, contentType, body);
         ParsedStatement parsed;
         try {
-            parsed = parser.parse(statement, contentType);
+            // a part without a Content-Type is read by its content, as a text/plain body is
+            parsed = parser.parse(statement.content(), statement.contentType());
         } catch (UnsupportedStatementType unsupported) {
             throw new RuleViolation(ProblemType.UNSUPPORTED_MEDIA_TYPE, unsupported.reason());
         } catch (StatementRejected rejected) {
@@ -66,5 +95,14 @@ public class ReconciliationController {
                 run.matchedWithdrawals().size(), run.unmatchedStatementLines().size(), run.unmatchedWithdrawals().size(),
                 run.mismatches(), run.matchedWithdrawals(), run.unmatchedStatementLines(), run.unmatchedWithdrawals(),
                 run.rules());
+    }
+
+    private static Part uploadedFile(String contentType, byte[] body) {
+        try {
+            return MultipartBody.parse(contentType, body).part("file").orElseThrow(() -> new RuleViolation(
+                    ProblemType.VALIDATION_FAILED, "the multipart/form-data upload has no part named file"));
+        } catch (MultipartBody.Malformed malformed) {
+            throw new RuleViolation(ProblemType.VALIDATION_FAILED, "multipart/form-data: " + malformed.getMessage());
+        }
     }
 }

@@ -11,6 +11,8 @@ import shop.ledger.api.withdrawal.Withdrawals.ReconciliationCompleted;
 import shop.ledger.api.withdrawal.Withdrawals.RunReconciliation;
 import shop.ledger.api.withdrawal.Withdrawals.StatementLine;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
@@ -21,6 +23,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Matches a payout provider's statement against the ledger's withdrawals (R10) and records the run, all in
@@ -31,9 +35,17 @@ import java.util.UUID;
 public class ReconciliationHandlers {
 
     /** The matching rules, recorded with every run so its result can be replayed and explained. */
-    public static final String RULES = "v1: statement payout_reference = withdrawal id; then amount, currency and "
-            + "status (PAID/FAILED) compared; unmatched withdrawals = PAID, not yet reconciled, paid before the end "
-            + "of the statement's last booking day (UTC) and absent from the statement";
+    public static final String RULES = "v2: statement reference = the provider's payout reference, or the withdrawal "
+            + "id with or without hyphens; then amount, currency and status (PAID/FAILED) compared; a withdrawal "
+            + "named by two lines is matched by the first; unmatched withdrawals = PAID, not yet reconciled, paid "
+            + "before the end of the statement's last booking day (UTC) and absent from the statement";
+
+    /** A withdrawal id as providers print it: the UUID's 32 hex digits, with its four hyphens or none. */
+    private static final Pattern WITHDRAWAL_ID = Pattern.compile(
+            "([0-9a-fA-F]{8})(-?)([0-9a-fA-F]{4})\\2([0-9a-fA-F]{4})\\2([0-9a-fA-F]{4})\\2([0-9a-fA-F]{12})");
+
+    private static final String SELECT_PAYOUT = "SELECT withdrawal_id, status, amount, currency, reconciled "
+            + "FROM payout_record";
 
     private record Payout(UUID withdrawalId, String status, long amount, String currency, boolean reconciled) {
     }
@@ -69,7 +81,12 @@ public class ReconciliationHandlers {
                 continue;
             }
             Payout ledger = payout.get();
-            onStatement.add(ledger.withdrawalId());
+            if (!onStatement.add(ledger.withdrawalId())) {
+                // the same withdrawal under its other name (payout reference and id, hyphens or none)
+                mismatches.add(new Mismatch(line.payoutReference(), ledger.withdrawalId(), "reference",
+                        line.payoutReference(), "matched by an earlier line of the statement"));
+                continue;
+            }
             List<Mismatch> differences = compare(line, ledger);
             if (differences.isEmpty()) {
                 matched.add(ledger.withdrawalId());
@@ -98,18 +115,30 @@ public class ReconciliationHandlers {
         return completed;
     }
 
+    /**
+     * The withdrawal a statement line names: by the provider's payout reference (payout_record keeps it with the
+     * payout's events; a reference two payouts share matches neither), else by the withdrawal id, which camt.053
+     * statements print without hyphens (EndToEndId holds 35 characters). ReconciliationApiTest.
+     */
     private Optional<Payout> payout(String reference) {
-        UUID withdrawalId;
-        try {
-            withdrawalId = UUID.fromString(reference.strip());
-        } catch (IllegalArgumentException notOurs) {
+        String text = reference.strip();
+        List<Payout> byPayoutReference = jdbc.sql(SELECT_PAYOUT + " WHERE payout_reference = ? LIMIT 2")
+                                             .param(text).query(ReconciliationHandlers::payout).list();
+        if (!byPayoutReference.isEmpty()) {
+            return byPayoutReference.size() == 1 ? Optional.of(byPayoutReference.get(0)) : Optional.empty();
+        }
+        Matcher id = WITHDRAWAL_ID.matcher(text);
+        if (!id.matches()) {
             return Optional.empty();
         }
-        return jdbc.sql("SELECT withdrawal_id, status, amount, currency, reconciled FROM payout_record WHERE withdrawal_id = ?")
-                   .param(withdrawalId)
-                   .query((rs, n) -> new Payout(rs.getObject(1, UUID.class), rs.getString(2), rs.getLong(3),
-                           rs.getString(4), rs.getBoolean(5)))
-                   .optional();
+        UUID withdrawalId = UUID.fromString(String.join("-", id.group(1), id.group(3), id.group(4), id.group(5),
+                id.group(6)));
+        return jdbc.sql(SELECT_PAYOUT + " WHERE withdrawal_id = ?").param(withdrawalId)
+                   .query(ReconciliationHandlers::payout).optional();
+    }
+
+    private static Payout payout(ResultSet rs, int row) throws SQLException {
+        return new Payout(rs.getObject(1, UUID.class), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getBoolean(5));
     }
 
     private static List<Mismatch> compare(StatementLine line, Payout ledger) {

@@ -70,6 +70,7 @@ public class WithdrawalCommandHandlers {
     public void handle(RecordPayoutSubmitted command) {
         withdrawals.load(command.withdrawalId().toString())
                    .execute(w -> w.submitted(command.payoutReference(), clock.instant()));
+        recordPayoutReference(command.withdrawalId(), command.payoutReference());
     }
 
     @CommandHandler
@@ -79,6 +80,7 @@ public class WithdrawalCommandHandlers {
         settle(withdrawal, withdrawal.invoke(w -> w.paid(command.payoutReference(), now)), null);
         jdbc.sql("UPDATE payout_record SET status = 'PAID', paid_at = ? WHERE withdrawal_id = ? AND status <> 'PAID'")
             .params(Timestamp.from(now), command.withdrawalId()).update();
+        recordPayoutReference(command.withdrawalId(), command.payoutReference());
     }
 
     @CommandHandler
@@ -104,6 +106,17 @@ public class WithdrawalCommandHandlers {
                 .update();
         }
         return marked;
+    }
+
+    /**
+     * A provider's statement may name its payout reference instead of the withdrawal id (ReconciliationHandlers);
+     * a statement's reference is at most 255 characters, so a longer one could never be matched.
+     */
+    private void recordPayoutReference(UUID withdrawalId, String payoutReference) {
+        if (payoutReference != null && !payoutReference.isBlank() && payoutReference.length() <= 255) {
+            jdbc.sql("UPDATE payout_record SET payout_reference = ? WHERE withdrawal_id = ?")
+                .params(payoutReference, withdrawalId).update();
+        }
     }
 
     private void settle(Aggregate<Withdrawal> withdrawal, Settlement settlement, String reason) {

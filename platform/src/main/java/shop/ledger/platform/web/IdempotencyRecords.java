@@ -241,9 +241,9 @@ public class IdempotencyRecords implements DisposableBean {
             mac.update((request.getMethod() + " " + request.getRequestURI() + "\n").getBytes(StandardCharsets.UTF_8));
             if (multipart.isPresent()) {
                 mac.update("multipart/form-data\n".getBytes(StandardCharsets.UTF_8));
-                for (MultipartBody.FormPart part : multipart.get().parts()) {
-                    field(mac, part.getName().getBytes(StandardCharsets.UTF_8));
-                    String fileName = part.getSubmittedFileName();
+                for (MultipartBody.Part part : multipart.get().parts()) {
+                    field(mac, part.name().getBytes(StandardCharsets.UTF_8));
+                    String fileName = part.filename();
                     field(mac, fileName == null ? new byte[0] : ("file:" + fileName).getBytes(StandardCharsets.UTF_8));
                     field(mac, part.content());
                 }

@@ -101,7 +101,7 @@ public class IdempotentRequestFilter extends OncePerRequestFilter {
         try (work) { // closing it rolls back whatever did not commit, before any catch below answers
             Found found = claim == null ? new Free() : records.take(claim);
             if (found instanceof Free) {
-                run(chain, new CachedBodyRequest(request, body.bytes(), body.multipart()), answer, work, claim);
+                run(chain, new CachedBodyRequest(request, body.bytes()), answer, work, claim);
             } else if (found instanceof Stored stored) {
                 work.rollback();
                 records.replay(stored, claim, answer);

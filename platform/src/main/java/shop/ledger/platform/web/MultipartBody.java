@@ -1,162 +1,272 @@
 package shop.ledger.platform.web;
 
-import jakarta.servlet.http.Part;
-
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Collections;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A {@code multipart/form-data} body (RFC 7578) parsed from the bytes the request filter has already read: the
- * container can no longer parse the consumed stream, so the parts Spring's multipart resolution asks for come from
- * here, and the Idempotency-Key digest covers the parts (names, file names, content), not the boundary that changes on
- * every attempt. Guarded by IdempotencyContractTest and MultipartBodyTest.
+ * A {@code multipart/form-data} body (RFC 7578 on RFC 2046 section 5.1), read from bytes already in memory.
+ *
+ * <p>Why not the servlet container's {@code getParts()}: the request filter reads the whole body before the
+ * controller (for the Idempotency-Key digest), so the container's stream is spent; whoever needs the parts
+ * parses the bytes the filter kept, and the digest covers the parts' content, not the envelope whose boundary
+ * changes on every attempt (API.md v2, Conventions).
+ *
+ * <p>Read strictly: the {@code boundary} parameter (quoted or not, 1 to 70 characters), a preamble before the
+ * first delimiter and an epilogue after the closing one are ignored, lines of the envelope end in CRLF, every part
+ * has a {@code Content-Disposition: form-data} with a {@code name}, and the closing delimiter must be there (a
+ * truncated upload is refused, not read as complete). A part's content is returned byte for byte (binary safe).
+ * Anything else throws {@link Malformed}, which callers answer with 400. Guarded by {@code MultipartBodyTest}.
  */
-public record MultipartBody(List<FormPart> parts) {
+public final class MultipartBody {
+
+    /** The most parts one body may hold: a statement upload has one; a form, a handful. */
+    public static final int MAX_PARTS = 100;
+    /** The most bytes of one part's header section. */
+    public static final int MAX_HEADER_BYTES = 8 * 1024;
 
     private static final byte[] CRLF = {'\r', '\n'};
-    private static final byte[] HEADERS_END = {'\r', '\n', '\r', '\n'};
+    private static final byte[] HEADER_END = {'\r', '\n', '\r', '\n'};
 
-    public static boolean isMultipart(String contentType) {
-        return contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("multipart/form-data");
+    /**
+     * One part of the form.
+     *
+     * @param name        the form field's name ({@code Content-Disposition} {@code name})
+     * @param filename    the uploaded file's name, or null when the part is no file
+     * @param contentType the part's {@code Content-Type}, or null when it names none (RFC 7578: text/plain)
+     * @param content     the part's bytes, exactly as sent
+     */
+    public record Part(String name, String filename, String contentType, byte[] content) {
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Part part && name.equals(part.name) && Objects.equals(filename, part.filename)
+                    && Objects.equals(contentType, part.contentType) && Arrays.equals(content, part.content);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(name, filename, contentType, Arrays.hashCode(content));
+        }
+
+        @Override
+        public String toString() {
+            return "Part[name=" + name + ", filename=" + filename + ", contentType=" + contentType + ", "
+                    + content.length + " bytes]";
+        }
     }
 
-    /** The parts, or empty when the body is not well-formed multipart (the handler then refuses it). */
-    public static Optional<MultipartBody> parse(String contentType, byte[] body) {
-        String boundary = boundary(contentType);
-        if (boundary == null) {
-            return Optional.empty();
+    /** A body that is not a well-formed {@code multipart/form-data}: the request is answered 400. */
+    public static final class Malformed extends RuntimeException {
+        public Malformed(String reason) {
+            super(reason, null, false, false);
         }
-        byte[] delimiter = ("--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
-        byte[] nextDelimiter = ("\r\n--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
-        int at = startsWith(body, 0, delimiter) ? 0 : indexOf(body, nextDelimiter, 0);
-        if (at < 0) {
-            return Optional.empty();
+    }
+
+    private final List<Part> parts;
+
+    private MultipartBody(List<Part> parts) {
+        this.parts = List.copyOf(parts);
+    }
+
+    /** Whether a {@code Content-Type} header names {@code multipart/form-data} (any case, any parameters). */
+    public static boolean isMultipartFormData(String contentType) {
+        return contentType != null && mediaType(contentType).equals("multipart/form-data");
+    }
+
+    /**
+     * @param contentType the request's {@code Content-Type}, which must be {@code multipart/form-data} with a
+     *                    {@code boundary}
+     * @param body        the whole request body
+     * @throws Malformed when either is not as RFC 7578 says
+     */
+    public static MultipartBody parse(String contentType, byte[] body) {
+        if (!isMultipartFormData(contentType)) {
+            throw new Malformed("the content type is not multipart/form-data");
         }
-        at += at == 0 && startsWith(body, 0, delimiter) ? delimiter.length : nextDelimiter.length;
-        List<FormPart> parts = new ArrayList<>();
+        String boundary = parameters(contentType).get("boundary");
+        if (boundary == null || boundary.isEmpty() || boundary.length() > 70) {
+            throw new Malformed("multipart/form-data needs a boundary parameter of 1 to 70 characters");
+        }
+        byte[] dashBoundary = ("--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
+        byte[] delimiter = concat(CRLF, dashBoundary);
+
+        // the first delimiter opens the body or follows the preamble's CRLF
+        int position;
+        if (startsWith(body, 0, dashBoundary)) {
+            position = dashBoundary.length;
+        } else {
+            int first = indexOf(body, delimiter, 0);
+            if (first < 0) {
+                throw new Malformed("the body holds no delimiter --" + boundary);
+            }
+            position = first + delimiter.length;
+        }
+        List<Part> parts = new ArrayList<>();
         while (true) {
-            if (startsWith(body, at, new byte[]{'-', '-'})) {
-                return Optional.of(new MultipartBody(List.copyOf(parts)));
+            if (startsWith(body, position, new byte[]{'-', '-'})) {
+                if (parts.isEmpty()) {
+                    throw new Malformed("the body holds no part");
+                }
+                return new MultipartBody(parts); // the epilogue, if any, is ignored
             }
-            while (at < body.length && (body[at] == ' ' || body[at] == '\t')) {
-                at++; // transport padding (RFC 2046)
+            position = skipPadding(body, position);
+            if (!startsWith(body, position, CRLF)) {
+                throw new Malformed("a delimiter is not followed by CRLF");
             }
-            if (!startsWith(body, at, CRLF)) {
-                return Optional.empty();
+            position += CRLF.length;
+            if (parts.size() == MAX_PARTS) {
+                throw new Malformed("more than " + MAX_PARTS + " parts");
             }
-            at += CRLF.length;
-            int headersEnd = startsWith(body, at, CRLF) ? at : indexOf(body, HEADERS_END, at);
-            if (headersEnd < 0) {
-                return Optional.empty();
+            int headersEnd;
+            if (startsWith(body, position, CRLF)) {
+                headersEnd = position; // no header at all: refused below for want of a Content-Disposition
+            } else {
+                headersEnd = indexOf(body, HEADER_END, position);
+                if (headersEnd < 0 || headersEnd - position > MAX_HEADER_BYTES) {
+                    throw new Malformed("part " + (parts.size() + 1) + " has no end of its headers (CRLF CRLF) "
+                            + "within " + MAX_HEADER_BYTES + " bytes");
+                }
+                headersEnd += CRLF.length; // the headers' last CRLF belongs to them
             }
-            Map<String, String> headers = headers(new String(body, at, headersEnd - at, StandardCharsets.UTF_8));
-            int contentStart = headersEnd + (headersEnd == at ? CRLF.length : HEADERS_END.length);
-            int contentEnd = indexOf(body, nextDelimiter, contentStart);
+            Map<String, String> headers = headers(parts.size() + 1,
+                    new String(body, position, headersEnd - position, StandardCharsets.UTF_8));
+            int contentStart = headersEnd + CRLF.length;
+            int contentEnd = indexOf(body, delimiter, contentStart);
             if (contentEnd < 0) {
-                return Optional.empty();
+                throw new Malformed("part " + (parts.size() + 1) + " is not closed by a delimiter: the body is "
+                        + "truncated");
             }
-            String disposition = headers.get("content-disposition");
-            String name = disposition == null ? null : parameter(disposition, "name");
-            if (name == null) {
-                return Optional.empty();
-            }
-            byte[] content = new byte[contentEnd - contentStart];
-            System.arraycopy(body, contentStart, content, 0, content.length);
-            parts.add(new FormPart(name, parameter(disposition, "filename"), headers, content));
-            at = contentEnd + nextDelimiter.length;
+            parts.add(part(parts.size() + 1, headers, Arrays.copyOfRange(body, contentStart, contentEnd)));
+            position = contentEnd + delimiter.length;
         }
     }
 
-    /** The part of that name, if any. */
-    public Optional<FormPart> part(String name) {
-        return parts.stream().filter(part -> part.getName().equals(name)).findFirst();
+    /** Every part, in the body's order. */
+    public List<Part> parts() {
+        return parts;
     }
 
-    private static String boundary(String contentType) {
-        if (!isMultipart(contentType)) {
-            return null;
+    /** The first part of that name. */
+    public Optional<Part> part(String name) {
+        return parts.stream().filter(part -> part.name().equals(name)).findFirst();
+    }
+
+    private static Part part(int ordinal, Map<String, String> headers, byte[] content) {
+        String disposition = headers.get("content-disposition");
+        if (disposition == null || !mediaType(disposition).equals("form-data")) {
+            throw new Malformed("part " + ordinal + " has no Content-Disposition: form-data");
         }
-        String boundary = parameter(contentType, "boundary");
-        return boundary == null || boundary.isEmpty() || boundary.length() > 70 ? null : boundary;
+        Map<String, String> parameters = parameters(disposition);
+        String name = parameters.get("name");
+        if (name == null || name.isEmpty()) {
+            throw new Malformed("part " + ordinal + " has no name");
+        }
+        return new Part(name, parameters.get("filename"), headers.get("content-type"), content);
     }
 
-    private static Map<String, String> headers(String block) {
+    /** Header lines ({@code Name: value}, CRLF-separated); names lower-cased. */
+    private static Map<String, String> headers(int ordinal, String section) {
         Map<String, String> headers = new LinkedHashMap<>();
-        for (String line : block.split("\r\n")) {
-            int colon = line.indexOf(':');
-            if (colon > 0) {
-                headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+        for (String line : section.split("\r\n")) {
+            if (line.isEmpty()) {
+                continue;
             }
+            int colon = line.indexOf(':');
+            if (colon <= 0) {
+                throw new Malformed("part " + ordinal + " has a header line without a name");
+            }
+            headers.put(line.substring(0, colon).strip().toLowerCase(Locale.ROOT), line.substring(colon + 1).strip());
         }
         return headers;
     }
 
-    /** A parameter of a header value ({@code ; name="value"} or {@code ; name=token}), unquoted; null if absent. */
-    static String parameter(String headerValue, String name) {
-        int at = headerValue.indexOf(';');
-        while (at >= 0 && at < headerValue.length()) {
-            int start = at + 1;
-            while (start < headerValue.length() && headerValue.charAt(start) == ' ') {
-                start++;
-            }
-            int equals = headerValue.indexOf('=', start);
-            if (equals < 0) {
-                return null;
-            }
-            String key = headerValue.substring(start, equals).trim();
-            StringBuilder value = new StringBuilder();
-            int i = equals + 1;
-            if (i < headerValue.length() && headerValue.charAt(i) == '"') {
-                for (i++; i < headerValue.length() && headerValue.charAt(i) != '"'; i++) {
-                    char c = headerValue.charAt(i);
-                    if (c == '\\' && i + 1 < headerValue.length()) {
-                        c = headerValue.charAt(++i);
-                    }
-                    value.append(c);
-                }
-                i++;
-            } else {
-                for (; i < headerValue.length() && headerValue.charAt(i) != ';'; i++) {
-                    value.append(headerValue.charAt(i));
-                }
-            }
-            if (key.equalsIgnoreCase(name)) {
-                return value.toString().trim();
-            }
-            at = headerValue.indexOf(';', i);
-        }
-        return null;
+    private static String mediaType(String header) {
+        int semicolon = header.indexOf(';');
+        return (semicolon < 0 ? header : header.substring(0, semicolon)).strip().toLowerCase(Locale.ROOT);
     }
 
-    private static boolean startsWith(byte[] bytes, int at, byte[] prefix) {
-        if (at < 0 || at + prefix.length > bytes.length) {
+    /**
+     * The {@code ; key=value} parameters of a header value, keys lower-cased; a value may be a quoted string
+     * (RFC 9110: a backslash escapes the next character; a semicolon inside quotes belongs to the value).
+     */
+    static Map<String, String> parameters(String header) {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        int i = header.indexOf(';');
+        int n = header.length();
+        while (i >= 0 && i < n) {
+            i++; // the semicolon
+            int equals = header.indexOf('=', i);
+            int nextSemicolon = header.indexOf(';', i);
+            if (equals < 0 || nextSemicolon >= 0 && nextSemicolon < equals) {
+                i = nextSemicolon; // a parameter without a value: skipped
+                continue;
+            }
+            String key = header.substring(i, equals).strip().toLowerCase(Locale.ROOT);
+            i = equals + 1;
+            while (i < n && header.charAt(i) == ' ') {
+                i++;
+            }
+            StringBuilder value = new StringBuilder();
+            if (i < n && header.charAt(i) == '"') {
+                i++;
+                boolean closed = false;
+                while (i < n) {
+                    char c = header.charAt(i++);
+                    if (c == '\\' && i < n) {
+                        value.append(header.charAt(i++));
+                    } else if (c == '"') {
+                        closed = true;
+                        break;
+                    } else {
+                        value.append(c);
+                    }
+                }
+                if (!closed) {
+                    throw new Malformed("parameter " + key + " opens a quote that is not closed");
+                }
+                i = header.indexOf(';', i);
+            } else {
+                int end = header.indexOf(';', i);
+                value.append(header.substring(i, end < 0 ? n : end).strip()); // a token holds no space
+                i = end;
+            }
+            parameters.putIfAbsent(key, value.toString());
+        }
+        return parameters;
+    }
+
+    /** RFC 2046 allows linear white space after a delimiter ("transport padding"). */
+    private static int skipPadding(byte[] body, int position) {
+        while (position < body.length && (body[position] == ' ' || body[position] == '\t')) {
+            position++;
+        }
+        return position;
+    }
+
+    private static boolean startsWith(byte[] body, int position, byte[] prefix) {
+        if (position < 0 || position + prefix.length > body.length) {
             return false;
         }
         for (int i = 0; i < prefix.length; i++) {
-            if (bytes[at + i] != prefix[i]) {
+            if (body[position + i] != prefix[i]) {
                 return false;
             }
         }
         return true;
     }
 
-    private static int indexOf(byte[] bytes, byte[] target, int from) {
+    private static int indexOf(byte[] body, byte[] pattern, int from) {
         outer:
-        for (int i = Math.max(0, from); i <= bytes.length - target.length; i++) {
-            for (int j = 0; j < target.length; j++) {
-                if (bytes[i + j] != target[j]) {
+        for (int i = Math.max(0, from); i <= body.length - pattern.length; i++) {
+            for (int j = 0; j < pattern.length; j++) {
+                if (body[i + j] != pattern[j]) {
                     continue outer;
                 }
             }
@@ -165,72 +275,9 @@ public record MultipartBody(List<FormPart> parts) {
         return -1;
     }
 
-    /** One part, as the servlet API hands it to Spring's multipart resolution. */
-    public static final class FormPart implements Part {
-        private final String name;
-        private final String fileName;
-        private final Map<String, String> headers;
-        private final byte[] content;
-
-        FormPart(String name, String fileName, Map<String, String> headers, byte[] content) {
-            this.name = name;
-            this.fileName = fileName;
-            this.headers = headers;
-            this.content = content;
-        }
-
-        public byte[] content() {
-            return content.clone();
-        }
-
-        @Override
-        public InputStream getInputStream() {
-            return new ByteArrayInputStream(content);
-        }
-
-        @Override
-        public String getContentType() {
-            return headers.get("content-type");
-        }
-
-        @Override
-        public String getName() {
-            return name;
-        }
-
-        @Override
-        public String getSubmittedFileName() {
-            return fileName;
-        }
-
-        @Override
-        public long getSize() {
-            return content.length;
-        }
-
-        @Override
-        public void write(String file) throws IOException {
-            Files.write(Path.of(file), content);
-        }
-
-        @Override
-        public void delete() {
-        }
-
-        @Override
-        public String getHeader(String header) {
-            return headers.get(header.toLowerCase(Locale.ROOT));
-        }
-
-        @Override
-        public Collection<String> getHeaders(String header) {
-            String value = getHeader(header);
-            return value == null ? List.of() : List.of(value);
-        }
-
-        @Override
-        public Collection<String> getHeaderNames() {
-            return Collections.unmodifiableSet(headers.keySet());
-        }
+    private static byte[] concat(byte[] first, byte[] second) {
+        byte[] joined = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, joined, first.length, second.length);
+        return joined;
     }
 }

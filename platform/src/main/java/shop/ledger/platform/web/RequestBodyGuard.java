@@ -48,14 +48,14 @@ public class RequestBodyGuard {
                     "text may not contain the character U+0000 or an unpaired surrogate");
             return null;
         }
-        if (MultipartBody.isMultipart(contentType)) {
-            Optional<MultipartBody> parts = MultipartBody.parse(contentType, body);
-            if (parts.isEmpty()) {
+        if (MultipartBody.isMultipartFormData(contentType)) {
+            try {
+                return new Body(body, Optional.of(MultipartBody.parse(contentType, body)));
+            } catch (MultipartBody.Malformed malformed) {
                 problems.write(response, ProblemType.VALIDATION_FAILED,
-                        "the multipart/form-data body is malformed (RFC 7578) or names no boundary");
+                        "the multipart/form-data body is malformed: " + malformed.getMessage());
                 return null;
             }
-            return new Body(body, parts);
         }
         return new Body(body, Optional.empty());
     }

@@ -737,6 +737,8 @@ final class CaseGenerator {
                 currency,
                 field("reason", Kind.TEXT, true, 500, r -> "fuzzing credit"))));
         shapes.put("PUT /api/admin/services/{serviceId}", new Shape(List.of(
+                // read-only: the item of GET /api/services sent back (API.md v2); another id than the path's is 400
+                field("serviceId", Kind.UUID, false, 0, r -> HostileFixture.FUZZ_SERVICE.toString()),
                 field("code", Kind.CODE, true, 32, r -> "H-FUZZ"),
                 field("name", Kind.TEXT, true, 200, r -> "Fuzzed service (hostile tests)"),
                 choice("kind", Kind.ENUM, true, List.of("IMEI", "VERIFICATION"), r -> "IMEI"),

@@ -30,7 +30,9 @@ import java.util.Map;
  *
  * <p>Each entry ({@code Stmt/Ntry}) gives one statement line per transaction ({@code NtryDtls/TxDtls}):
  * <ul>
- *   <li>payout reference: {@code TxDtls/Refs/EndToEndId} (required; {@code NOTPROVIDED} is refused);</li>
+ *   <li>payout reference: {@code TxDtls/Refs/EndToEndId}, or when it is missing or {@code NOTPROVIDED} the
+ *       servicer's {@code TxDtls/Refs/AcctSvcrRef} (or the entry's {@code AcctSvcrRef} for a single transaction);
+ *       one of them is required;</li>
  *   <li>amount in major units with its {@code Ccy}: the transaction's own ({@code TxDtls/Amt} in newer versions,
  *       {@code TxDtls/AmtDtls/TxAmt/Amt} in older ones), or the entry's {@code Amt} when the entry holds a single
  *       transaction;</li>
@@ -277,12 +279,12 @@ final class Camt053StatementParser {
                         + "end-to-end reference");
             }
             for (Node transaction : transactions) {
-                Node reference = transaction.at("Refs", "EndToEndId");
-                if (reference == null || reference.text().isEmpty() || reference.text().equals("NOTPROVIDED")) {
-                    throw new StatementRejected(line, "a transaction of the entry has no end-to-end reference "
-                            + "(Refs/EndToEndId)");
+                String reference = reference(transaction, transactions.size() == 1 ? entry : null);
+                if (reference == null) {
+                    throw new StatementRejected(line, "a transaction of the entry has neither an end-to-end reference "
+                            + "(Refs/EndToEndId) nor the servicer's reference (AcctSvcrRef)");
                 }
-                String payoutReference = StatementValues.reference(line, reference.text());
+                String payoutReference = StatementValues.reference(line, reference);
                 Node transactionAmount = transaction.child("Amt");
                 if (transactionAmount == null) {
                     transactionAmount = transaction.at("AmtDtls", "TxAmt", "Amt");
@@ -305,6 +307,23 @@ final class Camt053StatementParser {
                 }
                 lines.add(new StatementLine(line, payoutReference, money, status, bookedAt));
             }
+        }
+
+        /**
+         * The line's reference: the transaction's {@code Refs/EndToEndId} unless {@code NOTPROVIDED}, else the
+         * servicer's {@code Refs/AcctSvcrRef}, else, for an entry of one transaction, the entry's {@code AcctSvcrRef}
+         * (API.md v2, Withdrawals); null when there is none.
+         */
+        private static String reference(Node transaction, Node singleEntry) {
+            Node endToEnd = transaction.at("Refs", "EndToEndId");
+            if (endToEnd != null && !endToEnd.text().isEmpty() && !endToEnd.text().equals("NOTPROVIDED")) {
+                return endToEnd.text();
+            }
+            Node servicer = transaction.at("Refs", "AcctSvcrRef");
+            if ((servicer == null || servicer.text().isEmpty()) && singleEntry != null) {
+                servicer = singleEntry.child("AcctSvcrRef");
+            }
+            return servicer == null || servicer.text().isEmpty() ? null : servicer.text();
         }
 
         private static Money money(int line, Node amount) {

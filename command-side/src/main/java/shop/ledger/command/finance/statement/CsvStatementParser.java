@@ -7,12 +7,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
  * The payout provider's CSV statement: the header {@code payout_reference,amount,currency,status,booked_at},
- * then one payout per line. Fields follow RFC 4180 (optionally in double quotes, a quote inside doubled);
+ * then one payout per line: amounts in major units ({@code 30.00} USD is 3000 cents), status words as
+ * {@link StatementValues#status} reads them. Fields follow RFC 4180 (optionally in double quotes, a quote inside doubled);
  * spaces around a field are ignored, lines end in CRLF, LF or CR, a UTF-8 byte order mark is skipped and empty
  * lines at the end are ignored. Line numbers are those of the file: the header is line 1.
  */
@@ -56,7 +56,7 @@ final class CsvStatementParser {
             String reference = StatementValues.reference(lineNumber, fields.get(0));
             String currency = StatementValues.currency(lineNumber, fields.get(2));
             Money amount = StatementValues.amount(lineNumber, fields.get(1), currency);
-            String status = status(lineNumber, fields.get(3));
+            String status = StatementValues.status(lineNumber, fields.get(3));
             Instant bookedAt = StatementValues.instant(lineNumber, fields.get(4), false);
             Integer first = seen.putIfAbsent(reference, lineNumber);
             if (first != null) {
@@ -66,14 +66,6 @@ final class CsvStatementParser {
             lines.add(new StatementLine(lineNumber, reference, amount, status, bookedAt));
         }
         return new ParsedStatement(ParsedStatement.CSV, lines);
-    }
-
-    private static String status(int line, String raw) {
-        String status = raw.strip().toUpperCase(Locale.ROOT);
-        if (!status.equals("PAID") && !status.equals("FAILED")) {
-            throw new StatementRejected(line, "status " + StatementValues.quote(raw.strip()) + " is neither PAID nor FAILED");
-        }
-        return status;
     }
 
     /** The physical lines, split at CRLF, LF or a lone CR. */

@@ -32,7 +32,7 @@ import java.util.Set;
  * CSV. Any other type, {@code application/json} among them, is refused ({@link UnsupportedStatementType}).
  *
  * <p>In every format: amounts are in major units with at most the currency's minor digits (12.5 USD is 1250
- * cents), positive, of a known ISO-4217 currency; statuses are PAID or FAILED; each payout reference appears
+ * cents), positive, of a known ISO-4217 currency; statuses read as PAID or FAILED; each payout reference appears
  * once; a statement holds at most {@value #MAX_LINES} lines and {@value #MAX_BYTES} bytes. Thread-safe.
  */
 @Component

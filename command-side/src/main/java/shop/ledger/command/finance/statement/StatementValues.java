@@ -10,6 +10,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.Currency;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -46,6 +47,21 @@ final class StatementValues {
             }
         }
         return reference;
+    }
+
+    /**
+     * A provider's status word, read as the ledger's: {@code PAID}, {@code BOOKED}, {@code SETTLED} or
+     * {@code COMPLETED} is PAID; {@code FAILED}, {@code RETURNED} or {@code REVERSED} is FAILED (any case).
+     * Any other word refuses the statement (API.md v2, Withdrawals; ReconciliationApiTest).
+     */
+    static String status(int line, String raw) {
+        String word = raw == null ? "" : raw.strip();
+        return switch (word.toUpperCase(Locale.ROOT)) {
+            case "PAID", "BOOKED", "SETTLED", "COMPLETED" -> "PAID";
+            case "FAILED", "RETURNED", "REVERSED" -> "FAILED";
+            default -> throw new StatementRejected(line, "status " + quote(word) + " is none of PAID, BOOKED, "
+                    + "SETTLED, COMPLETED (paid) or FAILED, RETURNED, REVERSED (failed)");
+        };
     }
 
     static String currency(int line, String raw) {

@@ -151,6 +151,22 @@ class StatementParserCamt053Test {
     }
 
     @Test
+    void withoutAnEndToEndIdTheServicersReferenceIsTheLinesReference() {
+        String head = "<Amt Ccy=\"USD\">30.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts>BOOK</Sts>"
+                + "<BookgDt><Dt>2025-03-14</Dt></BookgDt>";
+        ParsedStatement statement = xml(document(
+                "<Ntry>" + head + "<NtryDtls><TxDtls><Refs><AcctSvcrRef>svc-1</AcctSvcrRef><EndToEndId>NOTPROVIDED"
+                        + "</EndToEndId></Refs></TxDtls></NtryDtls></Ntry>"
+                        + "<Ntry>" + head + "<AcctSvcrRef>svc-2</AcctSvcrRef><NtryDtls><TxDtls><Refs/></TxDtls>"
+                        + "</NtryDtls></Ntry>"
+                        + "<Ntry>" + head + "<AcctSvcrRef>svc-3</AcctSvcrRef><NtryDtls><TxDtls><Refs><EndToEndId>e2e-3"
+                        + "</EndToEndId><AcctSvcrRef>svc-3b</AcctSvcrRef></Refs></TxDtls></NtryDtls></Ntry>"));
+
+        assertThat(statement.lines()).extracting(StatementLine::payoutReference).containsExactly("svc-1", "svc-2", "e2e-3");
+        assertThat(statement.lines()).extracting(line -> line.amount().amount()).containsOnly(3000L);
+    }
+
+    @Test
     void xincludeIsNotProcessed() {
         assertThatThrownBy(() -> parser.parse(resource("xinclude.xml"), "application/xml"))
                 .isInstanceOfSatisfying(StatementRejected.class, rejected -> {

@@ -3,6 +3,7 @@ package shop.ledger.command.finance.statement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import shop.ledger.api.common.Money;
 import shop.ledger.api.withdrawal.Withdrawals.StatementLine;
@@ -72,6 +73,14 @@ class StatementParserCsvTest {
     }
 
     @ParameterizedTest
+    @CsvSource({"PAID,PAID", "booked,PAID", "Settled,PAID", "COMPLETED,PAID", "FAILED,FAILED", "returned,FAILED",
+            "REVERSED,FAILED"})
+    void providersStatusWordsReadAsPaidOrFailed(String word, String status) {
+        assertThat(csv(HEADER + "r,30.00,USD," + word + ",2025-01-01\n").lines().get(0))
+                .isEqualTo(new StatementLine(2, "r", Money.of(3000, "USD"), status, Instant.parse("2025-01-01T00:00:00Z")));
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"12.5", "12.50", "12.500", "012.50", " 12.50 "})
     void amountsAreMajorUnitsWithTheCurrencysMinorDigits(String amount) {
         assertThat(csv(HEADER + "r," + amount + ",USD,PAID,2025-01-01\n").lines().get(0).amount())
@@ -120,8 +129,8 @@ class StatementParserCsvTest {
                 bad("lower-case currency", HEADER + "r,1.00,usd,PAID,2025-01-01\n", 2, "ISO-4217"),
                 bad("unknown currency", HEADER + "r,1.00,XYZ,PAID,2025-01-01\n", 2, "known"),
                 bad("currency without minor unit", HEADER + "r,1.00,XAU,PAID,2025-01-01\n", 2, "minor unit"),
-                bad("unknown status", HEADER + ok + "r,1.00,USD,PENDING,2025-01-01\n", 3, "PAID nor FAILED"),
-                bad("empty status", HEADER + "r,1.00,USD,,2025-01-01\n", 2, "PAID nor FAILED"),
+                bad("unknown status", HEADER + ok + "r,1.00,USD,PENDING,2025-01-01\n", 3, "none of PAID, BOOKED"),
+                bad("empty status", HEADER + "r,1.00,USD,,2025-01-01\n", 2, "none of PAID, BOOKED"),
                 bad("local date-time", HEADER + "r,1.00,USD,PAID,2025-01-01T10:00:00\n", 2, "ISO-8601"),
                 bad("not a date", HEADER + "r,1.00,USD,PAID,14/03/2025\n", 2, "ISO-8601"),
                 bad("impossible date", HEADER + "r,1.00,USD,PAID,2025-02-30\n", 2, "ISO-8601"),
