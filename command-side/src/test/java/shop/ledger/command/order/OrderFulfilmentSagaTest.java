@@ -3,7 +3,6 @@ package shop.ledger.command.order;
 import org.axonframework.test.saga.SagaTestFixture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import shop.ledger.api.common.Money;
 import shop.ledger.api.order.OrderCommands.CompleteOrder;
 import shop.ledger.api.order.OrderCommands.MarkOrderNeedsAttention;
@@ -24,6 +23,7 @@ import shop.ledger.command.supplier.SupplierPort.Status;
 import shop.ledger.command.supplier.SupplierPort.Submission;
 import shop.ledger.command.testing.CommandTestDatabase;
 import shop.ledger.platform.crypto.KeyVault;
+import shop.ledger.platform.db.OwnTransaction;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -56,8 +56,7 @@ class OrderFulfilmentSagaTest {
         customer = UUID.randomUUID();
         vault.createKey(customer);
         fixture = new SagaTestFixture<>(OrderFulfilmentSaga.class);
-        fixture.registerResource(new SupplierCalls(supplier, CommandTestDatabase.jdbc(),
-                new DataSourceTransactionManager(CommandTestDatabase.dataSource())));
+        fixture.registerResource(new SupplierCalls(supplier, OwnTransaction.standalone(CommandTestDatabase.dataSource())));
         fixture.registerResource(vault);
         fixture.registerResource(SETTINGS);
         fixture.registerCommandGateway(org.axonframework.commandhandling.gateway.CommandGateway.class);

@@ -29,6 +29,7 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import shop.ledger.api.common.ProblemType;
 import shop.ledger.api.common.RuleViolation;
+import shop.ledger.platform.db.OwnTransaction;
 import shop.ledger.query.operations.ProjectionOverview.Projection;
 import shop.ledger.query.operations.ProjectionOverview.Replay;
 import shop.ledger.query.operations.ProjectionOverview.SegmentStatus;
@@ -86,6 +87,7 @@ public class ProjectionOperations implements AutoCloseable {
     public ProjectionOperations(ObjectProvider<EventProcessingConfiguration> processing,
                                 ObjectProvider<EventStore> eventStore, ApplicationContext context, JdbcTemplate jdbc,
                                 JdbcClient jdbcClient, PlatformTransactionManager transactionManager,
+                                OwnTransaction ownTransaction,
                                 TransactionManager axonTransactions,
                                 @Qualifier("eventSerializer") Serializer eventSerializer, Serializer tokenSerializer,
                                 @Value("${ledger.events.fetch-size:1000}") int pageSize) {
@@ -93,7 +95,7 @@ public class ProjectionOperations implements AutoCloseable {
         this.eventStore = eventStore;
         this.context = context;
         TransactionTemplate transaction = new TransactionTemplate(transactionManager);
-        this.runs = new RebuildRuns(jdbcClient, transactionManager);
+        this.runs = new RebuildRuns(jdbcClient, ownTransaction);
         this.shadow = new ShadowTables(jdbc);
         this.rebuild = new ProjectionRebuild(jdbc, eventSerializer, tokenSerializer, axonTransactions, transaction,
                 shadow, runs, pageSize);
