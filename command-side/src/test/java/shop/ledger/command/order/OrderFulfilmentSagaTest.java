@@ -6,8 +6,8 @@ import org.junit.jupiter.api.Test;
 import shop.ledger.api.common.Money;
 import shop.ledger.api.order.OrderCommands.CompleteOrder;
 import shop.ledger.api.order.OrderCommands.MarkOrderNeedsAttention;
-import shop.ledger.api.order.OrderCommands.RecordSubmissionError;
-import shop.ledger.api.order.OrderCommands.RecordSupplierAcceptance;
+import shop.ledger.api.order.OrderCommands.RecordOrderSubmissionFailed;
+import shop.ledger.api.order.OrderCommands.RecordOrderSubmitted;
 import shop.ledger.api.order.OrderCommands.RejectOrder;
 import shop.ledger.api.order.OrderCommands.StartSubmission;
 import shop.ledger.api.order.OrderEvents.OrderCancelled;
@@ -79,7 +79,7 @@ class OrderFulfilmentSagaTest {
         vault.erase(customer);
         fixture.givenAPublished(placed)
                .whenPublishingA(new OrderSubmissionStarted(order, 1))
-               .expectDispatchedCommands(new RecordSubmissionError(order, 1, "the customer's data was erased", false));
+               .expectDispatchedCommands(new RecordOrderSubmissionFailed(order, 1, "the customer's data was erased", false));
         assertThat(supplier.received).as("nothing reaches the supplier").isEmpty();
     }
 
@@ -99,7 +99,7 @@ class OrderFulfilmentSagaTest {
         supplier.placements.add(new SupplierPort.Accepted("REF-1"));
         fixture.givenAPublished(placed)
                .whenPublishingA(new OrderSubmissionStarted(order, 1))
-               .expectDispatchedCommands(new RecordSupplierAcceptance(order, 1, "REF-1"));
+               .expectDispatchedCommands(new RecordOrderSubmitted(order, 1, "REF-1"));
         assertThat(supplier.received).containsExactly(new Submission("1001", IMEI, null, "AT&T USA", null));
     }
 
@@ -108,7 +108,7 @@ class OrderFulfilmentSagaTest {
         supplier.placements.add(new SupplierPort.Refused("Service temporarily disabled"));
         fixture.givenAPublished(placed)
                .whenPublishingA(new OrderSubmissionStarted(order, 1))
-               .expectDispatchedCommands(new RecordSubmissionError(order, 1, "Service temporarily disabled", true));
+               .expectDispatchedCommands(new RecordOrderSubmissionFailed(order, 1, "Service temporarily disabled", true));
 
         supplier.placements.add(new SupplierPort.Refused("Service temporarily disabled"));
         fixture.givenAPublished(placed)
@@ -123,7 +123,7 @@ class OrderFulfilmentSagaTest {
         supplier.placements.add(new SupplierPort.Refused("Invalid IMEI for this service"));
         fixture.givenAPublished(placed)
                .whenPublishingA(new OrderSubmissionStarted(order, 3))
-               .expectDispatchedCommands(new RecordSubmissionError(order, 3, "Invalid IMEI for this service", false));
+               .expectDispatchedCommands(new RecordOrderSubmissionFailed(order, 3, "Invalid IMEI for this service", false));
     }
 
     @Test
@@ -202,7 +202,7 @@ class OrderFulfilmentSagaTest {
                .whenTimeElapses(Duration.ofSeconds(15 + 30 + 60 + 120 + 120))
                .expectNoDispatchedCommands();
         fixture.whenTimeElapses(Duration.ofMinutes(2))
-               .expectDispatchedCommands(new EscalateStatusRefusals(order, "REF-1", "the supplier answered the status "
+               .expectDispatchedCommands(new MarkSubmittedOrderNeedsAttention(order, "REF-1", "the supplier answered the status "
                        + "query with an error 3 times in a row; check the order at the supplier"))
                .expectNoScheduledDeadlines();
         assertThat(supplier.polled).hasSize(6);
