@@ -9,6 +9,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.web.util.ContentCachingResponseWrapper;
 import shop.ledger.api.common.ProblemType;
+import shop.ledger.platform.DaemonThreads;
 import shop.ledger.platform.crypto.MasterKey;
 import shop.ledger.platform.db.OwnTransaction;
 
@@ -59,11 +60,8 @@ public class IdempotencyRecords implements DisposableBean {
     private final OwnTransaction ownTransaction;
     private final Problems problems;
     private final SecretKey digestKey;
-    private final ScheduledExecutorService purger = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "idempotency-purge");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService purger = Executors.newSingleThreadScheduledExecutor(
+            DaemonThreads.named("idempotency-purge"));
 
     public IdempotencyRecords(JdbcClient jdbc, OwnTransaction ownTransaction, Problems problems,
                               MasterKey masterKey) {

@@ -9,6 +9,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.stereotype.Component;
 import shop.ledger.command.supplier.dhru.DhruSuppliers;
+import shop.ledger.platform.DaemonThreads;
 import shop.ledger.platform.LedgerProperties;
 import shop.ledger.simulator.StateFile;
 import shop.ledger.simulator.dhru.SimulatedServices.Service;
@@ -127,11 +128,7 @@ public class DhruSimulator implements DisposableBean {
                 "DHRU simulator");
         this.faults = new Faults(PlaceMode.OK, StatusMode.OK, defaultTimeoutDelay);
         this.autocomplete = properties.autocomplete();
-        this.completions = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "dhru-simulator");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.completions = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("dhru-simulator"));
         load();
     }
 

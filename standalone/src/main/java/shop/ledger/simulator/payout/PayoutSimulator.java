@@ -9,6 +9,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.stereotype.Component;
 import shop.ledger.command.payout.http.PayoutProviderProperties;
+import shop.ledger.platform.DaemonThreads;
 import shop.ledger.platform.LedgerProperties;
 import shop.ledger.simulator.StateFile;
 
@@ -169,11 +170,7 @@ public class PayoutSimulator implements DisposableBean {
                 "payout simulator");
         this.faults = new Faults(SubmitMode.OK, StatusMode.OK, defaultTimeoutDelay);
         this.autocomplete = properties.autocomplete();
-        this.completions = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "payout-simulator");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.completions = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("payout-simulator"));
         load();
     }
 
