@@ -15,8 +15,8 @@ import shop.ledger.api.identity.Role;
 import shop.ledger.platform.LedgerProperties;
 import shop.ledger.platform.crypto.KeyVault;
 import shop.ledger.platform.db.KeyFiles;
+import shop.ledger.platform.db.OwnTransaction;
 
-import javax.sql.DataSource;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Base64;
@@ -39,20 +39,15 @@ public class IdentityConfiguration {
         return Clock.systemUTC();
     }
 
-    @Bean(destroyMethod = "close")
-    IndependentJdbc independentJdbc(DataSource dataSource) {
-        return IndependentJdbc.beside(dataSource);
+    @Bean
+    LoginThrottle loginThrottle(OwnTransaction ownTransaction, ThrottleSettings settings, Clock clock) {
+        return new LoginThrottle(ownTransaction, settings, clock);
     }
 
     @Bean
-    LoginThrottle loginThrottle(IndependentJdbc independentJdbc, ThrottleSettings settings, Clock clock) {
-        return new LoginThrottle(independentJdbc, settings, clock);
-    }
-
-    @Bean
-    TwoFactor twoFactor(JdbcClient jdbc, IndependentJdbc independentJdbc, KeyVault vault, LoginThrottle throttle,
+    TwoFactor twoFactor(JdbcClient jdbc, OwnTransaction ownTransaction, KeyVault vault, LoginThrottle throttle,
                         EventGateway events, Clock clock) {
-        return new TwoFactor(jdbc, independentJdbc, vault, throttle, events, clock);
+        return new TwoFactor(jdbc, ownTransaction, vault, throttle, events, clock);
     }
 
     /**

@@ -1,6 +1,6 @@
 package shop.ledger.command.identity;
 
-import org.springframework.jdbc.core.simple.JdbcClient;
+import shop.ledger.platform.db.OwnTransaction;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -36,14 +36,14 @@ public class LoginThrottle {
     private static final Pattern IPV4 = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[0-9A-Za-z._-]+)?");
 
-    private final JdbcClient jdbc;
+    /** Every statement commits on its own: a failed attempt counts even though the refused request rolls back. */
+    private final OwnTransaction ownTransaction;
     private final ThrottleSettings settings;
     private final Clock clock;
     private final AtomicReference<Instant> lastPrune = new AtomicReference<>(Instant.EPOCH);
 
-    /** @param independent statements that commit on their own, whatever the request's transaction does */
-    public LoginThrottle(IndependentJdbc independent, ThrottleSettings settings, Clock clock) {
-        this.jdbc = independent.jdbc();
+    public LoginThrottle(OwnTransaction ownTransaction, ThrottleSettings settings, Clock clock) {
+        this.ownTransaction = ownTransaction;
         this.settings = settings;
         this.clock = clock;
     }
@@ -88,9 +88,9 @@ public class LoginThrottle {
         if (Duration.between(last, now).compareTo(PRUNE_EVERY) < 0 || !lastPrune.compareAndSet(last, now)) {
             return;
         }
-        jdbc.sql("DELETE FROM auth_failure WHERE failed_at <= ?")
-            .param(Timestamp.from(now.minus(settings.window())))
-            .update();
+        ownTransaction.run(jdbc -> jdbc.sql("DELETE FROM auth_failure WHERE failed_at <= ?")
+                                       .param(Timestamp.from(now.minus(settings.window())))
+                                       .update());
     }
 
     /** One login, confirmation or code check; settle it once, or close it to leave no trace. */
@@ -116,9 +116,9 @@ public class LoginThrottle {
         /** A correct login: the account's failures are forgiven, the address's are not. */
         public void succeeded() {
             settled = true;
-            jdbc.sql("DELETE FROM auth_failure WHERE id = ? OR (scope = ? AND subject = ?)")
-                .params(addressRow, ACCOUNT, accountKey)
-                .update();
+            ownTransaction.run(jdbc -> jdbc.sql("DELETE FROM auth_failure WHERE id = ? OR (scope = ? AND subject = ?)")
+                                           .params(addressRow, ACCOUNT, accountKey)
+                                           .update());
         }
 
         /** Neither a failure nor a login (a correct code, a missing one, a refusal): the attempt leaves no trace. */
@@ -126,23 +126,27 @@ public class LoginThrottle {
         public void close() {
             if (!settled) {
                 settled = true;
-                jdbc.sql("DELETE FROM auth_failure WHERE id IN (?, ?)").params(accountRow, addressRow).update();
+                ownTransaction.run(jdbc -> jdbc.sql("DELETE FROM auth_failure WHERE id IN (?, ?)")
+                                               .params(accountRow, addressRow)
+                                               .update());
             }
         }
     }
 
     private long insert(String scope, String subject, Instant at) {
-        return jdbc.sql("INSERT INTO auth_failure (scope, subject, failed_at) VALUES (?, ?, ?) RETURNING id")
-                   .params(scope, subject, Timestamp.from(at))
-                   .query(Long.class)
-                   .single();
+        return ownTransaction.call(jdbc -> jdbc.sql(
+                                         "INSERT INTO auth_failure (scope, subject, failed_at) VALUES (?, ?, ?) RETURNING id")
+                                                .params(scope, subject, Timestamp.from(at))
+                                                .query(Long.class)
+                                                .single());
     }
 
     private long count(String scope, String subject, Instant since) {
-        return jdbc.sql("SELECT count(*) FROM auth_failure WHERE scope = ? AND subject = ? AND failed_at > ?")
-                   .params(scope, subject, Timestamp.from(since))
-                   .query(Long.class)
-                   .single();
+        return ownTransaction.call(jdbc -> jdbc.sql(
+                                         "SELECT count(*) FROM auth_failure WHERE scope = ? AND subject = ? AND failed_at > ?")
+                                                .params(scope, subject, Timestamp.from(since))
+                                                .query(Long.class)
+                                                .single());
     }
 
     /**
@@ -150,15 +154,15 @@ public class LoginThrottle {
      * window, fewer than {@code limit} remain.
      */
     private Duration retryAfter(String scope, String subject, Instant since, int limit, Instant now, long ownRow) {
-        Instant limiting = jdbc.sql("""
-                                        SELECT failed_at FROM auth_failure
-                                        WHERE scope = ? AND subject = ? AND failed_at > ? AND id <> ?
-                                        ORDER BY failed_at DESC, id DESC OFFSET ? LIMIT 1""")
-                               .params(scope, subject, Timestamp.from(since), ownRow, limit - 1)
-                               .query(Timestamp.class)
-                               .optional()
-                               .map(Timestamp::toInstant)
-                               .orElse(now);
+        Instant limiting = ownTransaction.call(jdbc -> jdbc.sql("""
+                                                            SELECT failed_at FROM auth_failure
+                                                            WHERE scope = ? AND subject = ? AND failed_at > ? AND id <> ?
+                                                            ORDER BY failed_at DESC, id DESC OFFSET ? LIMIT 1""")
+                                                   .params(scope, subject, Timestamp.from(since), ownRow, limit - 1)
+                                                   .query(Timestamp.class)
+                                                   .optional())
+                                         .map(Timestamp::toInstant)
+                                         .orElse(now);
         Duration wait = Duration.between(now, limiting.plus(settings.window()));
         return wait.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : wait;
     }

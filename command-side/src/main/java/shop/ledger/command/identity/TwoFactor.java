@@ -8,6 +8,7 @@ import shop.ledger.api.common.RuleViolation;
 import shop.ledger.api.identity.IdentityEvents.TwoFactorEnabled;
 import shop.ledger.command.identity.totp.Totp;
 import shop.ledger.platform.crypto.KeyVault;
+import shop.ledger.platform.db.OwnTransaction;
 import shop.ledger.platform.security.SecondFactor;
 
 import java.time.Clock;
@@ -42,16 +43,17 @@ public class TwoFactor implements SecondFactor {
     }
 
     private final JdbcClient jdbc;
-    private final JdbcClient independent;
+    /** The spent code's step commits on its own: it stays spent whatever the request does afterwards. */
+    private final OwnTransaction ownTransaction;
     private final KeyVault vault;
     private final LoginThrottle throttle;
     private final EventGateway events;
     private final Clock clock;
 
-    public TwoFactor(JdbcClient jdbc, IndependentJdbc independent, KeyVault vault, LoginThrottle throttle,
+    public TwoFactor(JdbcClient jdbc, OwnTransaction ownTransaction, KeyVault vault, LoginThrottle throttle,
                      EventGateway events, Clock clock) {
         this.jdbc = jdbc;
-        this.independent = independent.jdbc();
+        this.ownTransaction = ownTransaction;
         this.vault = vault;
         this.throttle = throttle;
         this.events = events;
@@ -146,11 +148,11 @@ public class TwoFactor implements SecondFactor {
         if (step.isEmpty()) {
             return Check.INVALID;
         }
-        int consumed = independent.sql("""
-                                           UPDATE account SET totp_last_step = ?
-                                           WHERE account_id = ? AND totp_enabled AND totp_last_step < ?""")
-                                  .params(step.getAsLong(), accountId, step.getAsLong())
-                                  .update();
+        int consumed = ownTransaction.call(own -> own.sql("""
+                                                              UPDATE account SET totp_last_step = ?
+                                                              WHERE account_id = ? AND totp_enabled AND totp_last_step < ?""")
+                                                     .params(step.getAsLong(), accountId, step.getAsLong())
+                                                     .update());
         return consumed == 1 ? Check.ACCEPTED : Check.INVALID;
     }
 

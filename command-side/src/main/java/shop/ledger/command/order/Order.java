@@ -72,13 +72,13 @@ public class Order {
         return true;
     }
 
-    void acceptedBySupplier(int forAttempt, String reference, Instant now) {
+    void submitted(int forAttempt, String reference, Instant now) {
         if (status == OrderStatus.PENDING && submissionInFlight && forAttempt == attempt) {
             apply(new OrderSubmitted(orderId, attempt, reference, now, now.plus(Duration.parse(estimatedMax))));
         }
     }
 
-    Settlement refusedBySupplier(int forAttempt, String message, boolean retriesLeft, Instant now) {
+    Settlement submissionFailed(int forAttempt, String message, boolean retriesLeft, Instant now) {
         if (status != OrderStatus.PENDING || !submissionInFlight || forAttempt != attempt) {
             return Settlement.NONE;
         }
@@ -102,7 +102,7 @@ public class Order {
      * there and resolve it. Nothing is settled. About another reference (staff have since given a new one) or
      * once the order has moved on, it changes nothing.
      */
-    void statusRefused(String reference, String reason) {
+    void submittedNeedsAttention(String reference, String reason) {
         if (status == OrderStatus.IN_PROCESS && reference.equals(supplierReference)) {
             apply(new OrderNeedsAttention(orderId, attempt, reason));
         }

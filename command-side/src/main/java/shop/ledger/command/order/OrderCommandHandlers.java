@@ -18,8 +18,8 @@ import shop.ledger.api.order.OrderCommands.CompleteOrder;
 import shop.ledger.api.order.OrderCommands.MarkOrderNeedsAttention;
 import shop.ledger.api.order.OrderCommands.OrderFields;
 import shop.ledger.api.order.OrderCommands.PlaceOrder;
-import shop.ledger.api.order.OrderCommands.RecordSubmissionError;
-import shop.ledger.api.order.OrderCommands.RecordSupplierAcceptance;
+import shop.ledger.api.order.OrderCommands.RecordOrderSubmissionFailed;
+import shop.ledger.api.order.OrderCommands.RecordOrderSubmitted;
 import shop.ledger.api.order.OrderCommands.RejectOrder;
 import shop.ledger.api.order.OrderCommands.ResolveByRejecting;
 import shop.ledger.api.order.OrderCommands.ResolveWithReference;
@@ -105,15 +105,15 @@ public class OrderCommandHandlers {
     }
 
     @CommandHandler
-    public void handle(RecordSupplierAcceptance command) {
+    public void handle(RecordOrderSubmitted command) {
         orders.load(command.orderId().toString())
-              .execute(order -> order.acceptedBySupplier(command.attempt(), command.supplierReference(), clock.instant()));
+              .execute(order -> order.submitted(command.attempt(), command.supplierReference(), clock.instant()));
     }
 
     @CommandHandler
-    public void handle(RecordSubmissionError command) {
+    public void handle(RecordOrderSubmissionFailed command) {
         Aggregate<Order> order = orders.load(command.orderId().toString());
-        money.settle(order, order.invoke(o -> o.refusedBySupplier(command.attempt(), command.message(),
+        money.settle(order, order.invoke(o -> o.submissionFailed(command.attempt(), command.message(),
                 command.retriesLeft(), clock.instant())), "submission refused by the supplier");
     }
 
@@ -123,9 +123,9 @@ public class OrderCommandHandlers {
     }
 
     @CommandHandler
-    public void handle(EscalateStatusRefusals command) {
+    public void handle(MarkSubmittedOrderNeedsAttention command) {
         orders.load(command.orderId().toString())
-              .execute(o -> o.statusRefused(command.supplierReference(), command.reason()));
+              .execute(o -> o.submittedNeedsAttention(command.supplierReference(), command.reason()));
     }
 
     @CommandHandler

@@ -12,8 +12,8 @@ import org.axonframework.modelling.saga.StartSaga;
 import org.axonframework.spring.stereotype.Saga;
 import shop.ledger.api.order.OrderCommands.CompleteOrder;
 import shop.ledger.api.order.OrderCommands.MarkOrderNeedsAttention;
-import shop.ledger.api.order.OrderCommands.RecordSubmissionError;
-import shop.ledger.api.order.OrderCommands.RecordSupplierAcceptance;
+import shop.ledger.api.order.OrderCommands.RecordOrderSubmissionFailed;
+import shop.ledger.api.order.OrderCommands.RecordOrderSubmitted;
 import shop.ledger.api.order.OrderCommands.RejectOrder;
 import shop.ledger.api.order.OrderCommands.StartSubmission;
 import shop.ledger.api.order.OrderEvents.OrderCancelled;
@@ -98,11 +98,11 @@ public class OrderFulfilmentSaga {
                 ? calls.refuseUnsent(orderId, event.attempt(), "the customer's data was erased")
                 : calls.placeOnce(orderId, event.attempt(), supplier, submission(vault));
         if (placement instanceof Accepted accepted) {
-            commands.sendAndWait(new RecordSupplierAcceptance(orderId, event.attempt(), accepted.supplierReference()));
+            commands.sendAndWait(new RecordOrderSubmitted(orderId, event.attempt(), accepted.supplierReference()));
         } else if (placement instanceof Refused refused) {
             // an erased IMEI never comes back: rejected (and released) at once rather than retried
             boolean retriesLeft = !erased && event.attempt() < settings.submissionAttempts();
-            commands.sendAndWait(new RecordSubmissionError(orderId, event.attempt(), refused.message(), retriesLeft));
+            commands.sendAndWait(new RecordOrderSubmissionFailed(orderId, event.attempt(), refused.message(), retriesLeft));
         } else {
             commands.sendAndWait(new MarkOrderNeedsAttention(orderId, event.attempt(), ((SupplierPort.Unknown) placement).reason()));
         }
@@ -142,8 +142,9 @@ public class OrderFulfilmentSaga {
                    && ++statusRefusals >= settings.statusRefusalsBeforeAttention()) {
             // the supplier keeps refusing to say (e.g. it does not know the reference): staff check there and
             // resolve; polling stops until they do. The supplier's message is left out: it may quote the IMEI.
-            commands.sendAndWait(new EscalateStatusRefusals(orderId, supplierReference, "the supplier answered the status "
-                    + "query with an error " + statusRefusals + " times in a row; check the order at the supplier"));
+            commands.sendAndWait(new MarkSubmittedOrderNeedsAttention(orderId, supplierReference,
+                    "the supplier answered the status query with an error " + statusRefusals
+                    + " times in a row; check the order at the supplier"));
         } else {
             if (status != null && status.progress() == SupplierPort.Progress.IN_PROCESS) {
                 statusRefusals = 0;

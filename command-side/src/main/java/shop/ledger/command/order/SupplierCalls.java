@@ -1,8 +1,6 @@
 package shop.ledger.command.order;
 
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.PlatformTransactionManager;
 import shop.ledger.command.supplier.SupplierPort;
 import shop.ledger.platform.db.OwnTransaction;
 import shop.ledger.command.supplier.SupplierPort.Placement;
@@ -20,13 +18,11 @@ import java.util.UUID;
 public class SupplierCalls {
 
     private final SupplierPort supplier;
-    private final JdbcClient jdbc;
     private final OwnTransaction ownTransaction;
 
-    public SupplierCalls(SupplierPort supplier, JdbcClient jdbc, PlatformTransactionManager transactions) {
+    public SupplierCalls(SupplierPort supplier, OwnTransaction ownTransaction) {
         this.supplier = supplier;
-        this.jdbc = jdbc;
-        this.ownTransaction = new OwnTransaction(transactions);
+        this.ownTransaction = ownTransaction;
     }
 
     public Placement placeOnce(UUID orderId, int attempt, String supplierName, Submission submission) {
@@ -45,7 +41,7 @@ public class SupplierCalls {
     }
 
     private boolean claim(UUID orderId, int attempt) {
-        Integer claimed = ownTransaction.call(() -> jdbc.sql(
+        Integer claimed = ownTransaction.call(jdbc -> jdbc.sql(
                         "INSERT INTO supplier_call (order_id, attempt) VALUES (?, ?) ON CONFLICT DO NOTHING")
                 .params(orderId, attempt)
                 .update());

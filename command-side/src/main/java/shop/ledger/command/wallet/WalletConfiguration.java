@@ -14,6 +14,7 @@ import org.axonframework.spring.eventsourcing.SpringAggregateSnapshotter;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import shop.ledger.platform.DaemonThreads;
 
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -55,11 +56,7 @@ public class WalletConfiguration {
     @Bean(destroyMethod = "shutdown")
     ExecutorService snapshotExecutor() {
         ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1_000),
-                runnable -> {
-                    Thread thread = new Thread(runnable, "wallet-snapshotter");
-                    thread.setDaemon(true);
-                    return thread;
-                }, new ThreadPoolExecutor.DiscardPolicy());
+                DaemonThreads.named("wallet-snapshotter"), new ThreadPoolExecutor.DiscardPolicy());
         return executor;
     }
 

@@ -13,8 +13,8 @@ import shop.ledger.api.wallet.WalletCommands.CaptureReservation;
 import shop.ledger.api.wallet.WalletCommands.ReleaseReservation;
 import shop.ledger.api.wallet.WalletCommands.ReserveFunds;
 import shop.ledger.api.withdrawal.Withdrawals.MarkWithdrawalReconciled;
-import shop.ledger.api.withdrawal.Withdrawals.RecordPayoutFailed;
-import shop.ledger.api.withdrawal.Withdrawals.RecordPayoutPaid;
+import shop.ledger.api.withdrawal.Withdrawals.RecordWithdrawalFailed;
+import shop.ledger.api.withdrawal.Withdrawals.RecordWithdrawalPaid;
 import shop.ledger.api.withdrawal.Withdrawals.RecordPayoutSubmitted;
 import shop.ledger.api.withdrawal.Withdrawals.RequestWithdrawal;
 import shop.ledger.api.withdrawal.Withdrawals.WithdrawalRequested;
@@ -74,7 +74,7 @@ public class WithdrawalCommandHandlers {
     }
 
     @CommandHandler
-    public void handle(RecordPayoutPaid command) {
+    public void handle(RecordWithdrawalPaid command) {
         Aggregate<Withdrawal> withdrawal = withdrawals.load(command.withdrawalId().toString());
         Instant now = clock.instant();
         settle(withdrawal, withdrawal.invoke(w -> w.paid(command.payoutReference(), now)), null);
@@ -84,7 +84,7 @@ public class WithdrawalCommandHandlers {
     }
 
     @CommandHandler
-    public void handle(RecordPayoutFailed command) {
+    public void handle(RecordWithdrawalFailed command) {
         Aggregate<Withdrawal> withdrawal = withdrawals.load(command.withdrawalId().toString());
         settle(withdrawal, withdrawal.invoke(w -> w.failed(command.reason(), clock.instant())),
                 "payout failed: " + command.reason());

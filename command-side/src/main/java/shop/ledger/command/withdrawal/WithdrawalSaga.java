@@ -11,8 +11,8 @@ import org.axonframework.modelling.saga.SagaEventHandler;
 import org.axonframework.modelling.saga.StartSaga;
 import org.axonframework.spring.stereotype.Saga;
 import shop.ledger.api.common.Money;
-import shop.ledger.api.withdrawal.Withdrawals.RecordPayoutFailed;
-import shop.ledger.api.withdrawal.Withdrawals.RecordPayoutPaid;
+import shop.ledger.api.withdrawal.Withdrawals.RecordWithdrawalFailed;
+import shop.ledger.api.withdrawal.Withdrawals.RecordWithdrawalPaid;
 import shop.ledger.api.withdrawal.Withdrawals.RecordPayoutSubmitted;
 import shop.ledger.api.withdrawal.Withdrawals.WithdrawalFailed;
 import shop.ledger.api.withdrawal.Withdrawals.WithdrawalPaid;
@@ -127,7 +127,7 @@ public class WithdrawalSaga {
 
     private void submit(PayoutPort payouts, KeyVault vault, CommandGateway commands) {
         if (vault.isErased(customerId)) {
-            commands.sendAndWait(new RecordPayoutFailed(withdrawalId, "the customer's data was erased"));
+            commands.sendAndWait(new RecordWithdrawalFailed(withdrawalId, "the customer's data was erased"));
             return;
         }
         Optional<Payout> payout = payouts.submit(new PayoutRequest(withdrawalId.toString(), amount, method,
@@ -144,8 +144,8 @@ public class WithdrawalSaga {
             submitted = true;
         }
         switch (payout.state()) {
-            case PAID -> commands.sendAndWait(new RecordPayoutPaid(withdrawalId, payout.payoutReference()));
-            case FAILED -> commands.sendAndWait(new RecordPayoutFailed(withdrawalId, withoutDestination(payout.reason(), vault)));
+            case PAID -> commands.sendAndWait(new RecordWithdrawalPaid(withdrawalId, payout.payoutReference()));
+            case FAILED -> commands.sendAndWait(new RecordWithdrawalFailed(withdrawalId, withoutDestination(payout.reason(), vault)));
             case PENDING -> {
                 // the deadline chases it
             }

@@ -25,7 +25,7 @@ class LoginThrottleTest {
     static final Instant START = Instant.parse("2030-01-01T00:00:00Z");
 
     MutableClock clock = new MutableClock(START);
-    LoginThrottle throttle = new LoginThrottle(PooledTestDatabase.independent(),
+    LoginThrottle throttle = new LoginThrottle(PooledTestDatabase.ownTransaction(),
             new ThrottleSettings(Duration.ofMinutes(15), 5, 20), clock);
     JdbcClient jdbc = PooledTestDatabase.jdbc();
     String address;
@@ -63,7 +63,7 @@ class LoginThrottleTest {
 
     @Test
     void theWindowIsConfigurableAndExpires() {
-        LoginThrottle quick = new LoginThrottle(PooledTestDatabase.independent(),
+        LoginThrottle quick = new LoginThrottle(PooledTestDatabase.ownTransaction(),
                 new ThrottleSettings(Duration.ofSeconds(2), 2, 100), clock);
         String account = UUID.randomUUID().toString();
         quick.begin(account, address).failed();

@@ -3,6 +3,7 @@ package shop.ledger.command.identity;
 import com.zaxxer.hikari.HikariDataSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import shop.ledger.command.testing.CommandTestDatabase;
+import shop.ledger.platform.db.OwnTransaction;
 
 import javax.sql.DataSource;
 
@@ -28,7 +29,7 @@ final class PooledTestDatabase {
         return JdbcClient.create(dataSource());
     }
 
-    static IndependentJdbc independent() {
-        return IndependentJdbc.standalone(dataSource());
+    static OwnTransaction ownTransaction() {
+        return OwnTransaction.standalone(dataSource());
     }
 }

@@ -12,6 +12,7 @@ import shop.ledger.api.identity.IdentityEvents.TwoFactorEnabled;
 import shop.ledger.command.identity.totp.Totp;
 import shop.ledger.command.testing.CommandTestDatabase;
 import shop.ledger.platform.crypto.KeyVault;
+import shop.ledger.platform.db.OwnTransaction;
 import shop.ledger.platform.security.SecondFactor.Check;
 
 import java.time.Duration;
@@ -34,7 +35,7 @@ class TwoFactorTest {
 
     final JdbcClient jdbc = PooledTestDatabase.jdbc();
     final KeyVault vault = CommandTestDatabase.vault();
-    final IndependentJdbc independent = PooledTestDatabase.independent();
+    final OwnTransaction ownTransaction = PooledTestDatabase.ownTransaction();
     final MutableClock clock = new MutableClock(Instant.parse("2031-03-04T05:06:07Z"));
     final List<Object> published = new CopyOnWriteArrayList<>();
     TwoFactor twoFactor;
@@ -50,7 +51,7 @@ class TwoFactorTest {
     }
 
     private TwoFactor twoFactor(ThrottleSettings settings, SimpleEventBus bus) {
-        return new TwoFactor(jdbc, independent, vault, new LoginThrottle(independent, settings, clock),
+        return new TwoFactor(jdbc, ownTransaction, vault, new LoginThrottle(ownTransaction, settings, clock),
                 DefaultEventGateway.builder().eventBus(bus).build(), clock);
     }
 

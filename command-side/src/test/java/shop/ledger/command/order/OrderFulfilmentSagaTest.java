@@ -3,12 +3,11 @@ package shop.ledger.command.order;
 import org.axonframework.test.saga.SagaTestFixture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import shop.ledger.api.common.Money;
 import shop.ledger.api.order.OrderCommands.CompleteOrder;
 import shop.ledger.api.order.OrderCommands.MarkOrderNeedsAttention;
-import shop.ledger.api.order.OrderCommands.RecordSubmissionError;
-import shop.ledger.api.order.OrderCommands.RecordSupplierAcceptance;
+import shop.ledger.api.order.OrderCommands.RecordOrderSubmissionFailed;
+import shop.ledger.api.order.OrderCommands.RecordOrderSubmitted;
 import shop.ledger.api.order.OrderCommands.RejectOrder;
 import shop.ledger.api.order.OrderCommands.StartSubmission;
 import shop.ledger.api.order.OrderEvents.OrderCancelled;
@@ -24,6 +23,7 @@ import shop.ledger.command.supplier.SupplierPort.Status;
 import shop.ledger.command.supplier.SupplierPort.Submission;
 import shop.ledger.command.testing.CommandTestDatabase;
 import shop.ledger.platform.crypto.KeyVault;
+import shop.ledger.platform.db.OwnTransaction;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -56,8 +56,7 @@ class OrderFulfilmentSagaTest {
         customer = UUID.randomUUID();
         vault.createKey(customer);
         fixture = new SagaTestFixture<>(OrderFulfilmentSaga.class);
-        fixture.registerResource(new SupplierCalls(supplier, CommandTestDatabase.jdbc(),
-                new DataSourceTransactionManager(CommandTestDatabase.dataSource())));
+        fixture.registerResource(new SupplierCalls(supplier, OwnTransaction.standalone(CommandTestDatabase.dataSource())));
         fixture.registerResource(vault);
         fixture.registerResource(SETTINGS);
         fixture.registerCommandGateway(org.axonframework.commandhandling.gateway.CommandGateway.class);
@@ -80,7 +79,7 @@ class OrderFulfilmentSagaTest {
         vault.erase(customer);
         fixture.givenAPublished(placed)
                .whenPublishingA(new OrderSubmissionStarted(order, 1))
-               .expectDispatchedCommands(new RecordSubmissionError(order, 1, "the customer's data was erased", false));
+               .expectDispatchedCommands(new RecordOrderSubmissionFailed(order, 1, "the customer's data was erased", false));
         assertThat(supplier.received).as("nothing reaches the supplier").isEmpty();
     }
 
@@ -100,7 +99,7 @@ class OrderFulfilmentSagaTest {
         supplier.placements.add(new SupplierPort.Accepted("REF-1"));
         fixture.givenAPublished(placed)
                .whenPublishingA(new OrderSubmissionStarted(order, 1))
-               .expectDispatchedCommands(new RecordSupplierAcceptance(order, 1, "REF-1"));
+               .expectDispatchedCommands(new RecordOrderSubmitted(order, 1, "REF-1"));
         assertThat(supplier.received).containsExactly(new Submission("1001", IMEI, null, "AT&T USA", null));
     }
 
@@ -109,7 +108,7 @@ class OrderFulfilmentSagaTest {
         supplier.placements.add(new SupplierPort.Refused("Service temporarily disabled"));
         fixture.givenAPublished(placed)
                .whenPublishingA(new OrderSubmissionStarted(order, 1))
-               .expectDispatchedCommands(new RecordSubmissionError(order, 1, "Service temporarily disabled", true));
+               .expectDispatchedCommands(new RecordOrderSubmissionFailed(order, 1, "Service temporarily disabled", true));
 
         supplier.placements.add(new SupplierPort.Refused("Service temporarily disabled"));
         fixture.givenAPublished(placed)
@@ -124,7 +123,7 @@ class OrderFulfilmentSagaTest {
         supplier.placements.add(new SupplierPort.Refused("Invalid IMEI for this service"));
         fixture.givenAPublished(placed)
                .whenPublishingA(new OrderSubmissionStarted(order, 3))
-               .expectDispatchedCommands(new RecordSubmissionError(order, 3, "Invalid IMEI for this service", false));
+               .expectDispatchedCommands(new RecordOrderSubmissionFailed(order, 3, "Invalid IMEI for this service", false));
     }
 
     @Test
@@ -203,7 +202,7 @@ class OrderFulfilmentSagaTest {
                .whenTimeElapses(Duration.ofSeconds(15 + 30 + 60 + 120 + 120))
                .expectNoDispatchedCommands();
         fixture.whenTimeElapses(Duration.ofMinutes(2))
-               .expectDispatchedCommands(new EscalateStatusRefusals(order, "REF-1", "the supplier answered the status "
+               .expectDispatchedCommands(new MarkSubmittedOrderNeedsAttention(order, "REF-1", "the supplier answered the status "
                        + "query with an error 3 times in a row; check the order at the supplier"))
                .expectNoScheduledDeadlines();
         assertThat(supplier.polled).hasSize(6);

@@ -24,8 +24,8 @@ import shop.ledger.api.order.OrderCommands.CompleteOrder;
 import shop.ledger.api.order.OrderCommands.MarkOrderNeedsAttention;
 import shop.ledger.api.order.OrderCommands.OrderFields;
 import shop.ledger.api.order.OrderCommands.PlaceOrder;
-import shop.ledger.api.order.OrderCommands.RecordSubmissionError;
-import shop.ledger.api.order.OrderCommands.RecordSupplierAcceptance;
+import shop.ledger.api.order.OrderCommands.RecordOrderSubmissionFailed;
+import shop.ledger.api.order.OrderCommands.RecordOrderSubmitted;
 import shop.ledger.api.order.OrderCommands.RejectOrder;
 import shop.ledger.api.order.OrderCommands.ResolveByRejecting;
 import shop.ledger.api.order.OrderCommands.ResolveWithReference;
@@ -238,19 +238,19 @@ class OrderTest {
     @Test
     void acceptanceMakesTheOrderInProcessWithItsEstimate() {
         fixture.given(placed, new OrderSubmissionStarted(order, 1))
-               .when(new RecordSupplierAcceptance(order, 1, "REF-77"))
+               .when(new RecordOrderSubmitted(order, 1, "REF-77"))
                .expectEvents(new OrderSubmitted(order, 1, "REF-77", NOW, NOW.plusSeconds(3 * 86400)));
     }
 
     @Test
     void aDefiniteErrorIsRetriedThenRejectsAndReleases() {
         fixture.given(placed, new OrderSubmissionStarted(order, 1))
-               .when(new RecordSubmissionError(order, 1, "service down", true))
+               .when(new RecordOrderSubmissionFailed(order, 1, "service down", true))
                .expectEvents(new OrderSubmissionFailed(order, 1, "service down", true));
         assertThat(walletCommands()).isEmpty();
 
         fixture.given(placed, new OrderSubmissionStarted(order, 3))
-               .when(new RecordSubmissionError(order, 3, "service down", false))
+               .when(new RecordOrderSubmissionFailed(order, 3, "service down", false))
                .expectEvents(new OrderSubmissionFailed(order, 3, "service down", false),
                        new OrderRejected(order, "the supplier refused the order: service down", NOW));
         assertThat(walletCommands()).containsExactly(
@@ -269,14 +269,14 @@ class OrderTest {
     void aSupplierRefusingTheStatusOfItsReferenceSendsTheOrderToStaffOnceAndMovesNoMoney() {
         OrderSubmitted submitted = new OrderSubmitted(order, 1, "REF-1", NOW, NOW.plusSeconds(3 * 86400));
         fixture.given(placed, new OrderSubmissionStarted(order, 1), submitted)
-               .when(new EscalateStatusRefusals(order, "REF-1", "refused 10 times"))
+               .when(new MarkSubmittedOrderNeedsAttention(order, "REF-1", "refused 10 times"))
                .expectEvents(new OrderNeedsAttention(order, 1, "refused 10 times"));
         // about a reference staff have since replaced, or once the order has moved on: nothing
         fixture.given(placed, new OrderSubmissionStarted(order, 1), submitted)
-               .when(new EscalateStatusRefusals(order, "REF-OLD", "refused 10 times"))
+               .when(new MarkSubmittedOrderNeedsAttention(order, "REF-OLD", "refused 10 times"))
                .expectNoEvents();
         fixture.given(placed, new OrderSubmissionStarted(order, 1), submitted, new OrderCompleted(order, "x", NOW))
-               .when(new EscalateStatusRefusals(order, "REF-1", "refused 10 times"))
+               .when(new MarkSubmittedOrderNeedsAttention(order, "REF-1", "refused 10 times"))
                .expectNoEvents();
         assertThat(walletCommands()).isEmpty();
     }

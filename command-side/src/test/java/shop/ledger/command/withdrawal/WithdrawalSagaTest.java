@@ -5,8 +5,8 @@ import org.axonframework.test.saga.SagaTestFixture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import shop.ledger.api.common.Money;
-import shop.ledger.api.withdrawal.Withdrawals.RecordPayoutFailed;
-import shop.ledger.api.withdrawal.Withdrawals.RecordPayoutPaid;
+import shop.ledger.api.withdrawal.Withdrawals.RecordWithdrawalFailed;
+import shop.ledger.api.withdrawal.Withdrawals.RecordWithdrawalPaid;
 import shop.ledger.api.withdrawal.Withdrawals.RecordPayoutSubmitted;
 import shop.ledger.api.withdrawal.Withdrawals.WithdrawalPaid;
 import shop.ledger.api.withdrawal.Withdrawals.WithdrawalRequested;
@@ -99,7 +99,7 @@ class WithdrawalSagaTest {
         fixture.givenNoPriorActivity()
                .whenPublishingA(requested)
                .expectDispatchedCommands(new RecordPayoutSubmitted(withdrawal, "PO-1"),
-                       new RecordPayoutPaid(withdrawal, "PO-1"));
+                       new RecordWithdrawalPaid(withdrawal, "PO-1"));
     }
 
     @Test
@@ -126,7 +126,7 @@ class WithdrawalSagaTest {
                .whenTimeElapses(Duration.ofSeconds(10))
                .expectNoDispatchedCommands();
         fixture.whenTimeElapses(Duration.ofSeconds(20))
-               .expectDispatchedCommands(new RecordPayoutFailed(withdrawal, "account closed"));
+               .expectDispatchedCommands(new RecordWithdrawalFailed(withdrawal, "account closed"));
     }
 
     @Test
@@ -136,7 +136,7 @@ class WithdrawalSagaTest {
                 "IBAN DE89 3704 0044 0532 0130 00 closed (DE89370400440532013000)")));
         fixture.givenAPublished(requested)
                .whenTimeElapses(Duration.ofSeconds(10))
-               .expectDispatchedCommands(new RecordPayoutFailed(withdrawal, "IBAN [destination] closed ([destination])"));
+               .expectDispatchedCommands(new RecordWithdrawalFailed(withdrawal, "IBAN [destination] closed ([destination])"));
     }
 
     @Test
@@ -146,7 +146,7 @@ class WithdrawalSagaTest {
         fixture.givenAPublished(requested);
         vault.erase(customer);
         fixture.whenTimeElapses(Duration.ofSeconds(10))
-               .expectDispatchedCommands(new RecordPayoutFailed(withdrawal, WithdrawalSaga.REFUSED));
+               .expectDispatchedCommands(new RecordWithdrawalFailed(withdrawal, WithdrawalSaga.REFUSED));
     }
 
     @Test
@@ -165,7 +165,7 @@ class WithdrawalSagaTest {
         vault.erase(customer);
         fixture.givenNoPriorActivity()
                .whenPublishingA(requested)
-               .expectDispatchedCommands(new RecordPayoutFailed(withdrawal, "the customer's data was erased"));
+               .expectDispatchedCommands(new RecordWithdrawalFailed(withdrawal, "the customer's data was erased"));
         assertThat(provider.received).isEmpty();
     }
 
@@ -190,7 +190,7 @@ class WithdrawalSagaTest {
         provider.refuseEverything = false; // the key is fixed: the next look finds the payout and goes on
         provider.statuses.add(Optional.of(new Payout("PO-1", PayoutState.PAID, null)));
         fixture.whenTimeElapses(Duration.ofMinutes(1))
-               .expectDispatchedCommands(new RecordPayoutSubmitted(withdrawal, "PO-1"), new RecordPayoutPaid(withdrawal, "PO-1"));
+               .expectDispatchedCommands(new RecordPayoutSubmitted(withdrawal, "PO-1"), new RecordWithdrawalPaid(withdrawal, "PO-1"));
     }
 
     @Test

@@ -13,8 +13,8 @@ import shop.ledger.api.wallet.WalletCommands.ReleaseReservation;
 import shop.ledger.api.wallet.WalletCommands.ReserveFunds;
 import shop.ledger.api.withdrawal.Withdrawals.MarkWithdrawalReconciled;
 import shop.ledger.api.withdrawal.Withdrawals.PayoutSubmitted;
-import shop.ledger.api.withdrawal.Withdrawals.RecordPayoutFailed;
-import shop.ledger.api.withdrawal.Withdrawals.RecordPayoutPaid;
+import shop.ledger.api.withdrawal.Withdrawals.RecordWithdrawalFailed;
+import shop.ledger.api.withdrawal.Withdrawals.RecordWithdrawalPaid;
 import shop.ledger.api.withdrawal.Withdrawals.RecordPayoutSubmitted;
 import shop.ledger.api.withdrawal.Withdrawals.RequestWithdrawal;
 import shop.ledger.api.withdrawal.Withdrawals.WithdrawalFailed;
@@ -84,10 +84,10 @@ class WithdrawalTest {
     @Test
     void aPaidPayoutIsCapturedOnce() {
         fixture.given(requested, new PayoutSubmitted(withdrawal, "PO-1", NOW))
-               .when(new RecordPayoutPaid(withdrawal, "PO-1"))
+               .when(new RecordWithdrawalPaid(withdrawal, "PO-1"))
                .expectEvents(new WithdrawalPaid(withdrawal, "PO-1", NOW));
         fixture.given(requested, new PayoutSubmitted(withdrawal, "PO-1", NOW), new WithdrawalPaid(withdrawal, "PO-1", NOW))
-               .when(new RecordPayoutPaid(withdrawal, "PO-1"))
+               .when(new RecordWithdrawalPaid(withdrawal, "PO-1"))
                .expectNoEvents();
         assertThat(walletCommands()).containsExactly(new CaptureReservation(wallet, withdrawal));
     }
@@ -95,7 +95,7 @@ class WithdrawalTest {
     @Test
     void aFailedPayoutReleasesTheAmountOnce() {
         fixture.given(requested)
-               .when(new RecordPayoutFailed(withdrawal, "account closed"))
+               .when(new RecordWithdrawalFailed(withdrawal, "account closed"))
                .expectEvents(new WithdrawalFailed(withdrawal, "account closed", NOW));
         assertThat(walletCommands()).containsExactly(
                 new ReleaseReservation(wallet, withdrawal, "payout failed: account closed"));
@@ -104,7 +104,7 @@ class WithdrawalTest {
     @Test
     void aPaidWithdrawalCannotFailAfterwards() {
         fixture.given(requested, new WithdrawalPaid(withdrawal, "PO-1", NOW))
-               .when(new RecordPayoutFailed(withdrawal, "late failure"))
+               .when(new RecordWithdrawalFailed(withdrawal, "late failure"))
                .expectNoEvents();
         assertThat(walletCommands()).isEmpty();
     }

@@ -4,6 +4,7 @@ import org.axonframework.common.stream.BlockingStream;
 import org.axonframework.eventhandling.TrackedEventMessage;
 import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.messaging.StreamableMessageSource;
+import shop.ledger.platform.DaemonThreads;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -26,11 +27,8 @@ public class PromptEventSource implements StreamableMessageSource<TrackedEventMe
 
     private final StreamableMessageSource<TrackedEventMessage<?>> delegate;
     private final Set<Runnable> callbacks = ConcurrentHashMap.newKeySet();
-    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "event-availability-tick");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
+            DaemonThreads.named("event-availability-tick"));
 
     public PromptEventSource(StreamableMessageSource<TrackedEventMessage<?>> delegate, Duration tick) {
         this.delegate = delegate;

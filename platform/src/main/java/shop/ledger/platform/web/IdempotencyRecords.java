@@ -7,13 +7,11 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.TransactionDefinition;
-import org.springframework.transaction.support.DefaultTransactionDefinition;
-import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.util.ContentCachingResponseWrapper;
 import shop.ledger.api.common.ProblemType;
+import shop.ledger.platform.DaemonThreads;
 import shop.ledger.platform.crypto.MasterKey;
+import shop.ledger.platform.db.OwnTransaction;
 
 import javax.crypto.Mac;
 import javax.crypto.SecretKey;
@@ -59,19 +57,16 @@ public class IdempotencyRecords implements DisposableBean {
     private static final int PURGE_BATCH = 10_000;
 
     private final JdbcClient jdbc;
-    private final PlatformTransactionManager transactions;
+    private final OwnTransaction ownTransaction;
     private final Problems problems;
     private final SecretKey digestKey;
-    private final ScheduledExecutorService purger = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "idempotency-purge");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService purger = Executors.newSingleThreadScheduledExecutor(
+            DaemonThreads.named("idempotency-purge"));
 
-    public IdempotencyRecords(JdbcClient jdbc, PlatformTransactionManager transactions, Problems problems,
+    public IdempotencyRecords(JdbcClient jdbc, OwnTransaction ownTransaction, Problems problems,
                               MasterKey masterKey) {
         this.jdbc = jdbc;
-        this.transactions = transactions;
+        this.ownTransaction = ownTransaction;
         this.problems = problems;
         this.digestKey = masterKey.derive("idempotency-request-digest");
         purger.scheduleWithFixedDelay(this::purgeExpired, 1, 10, TimeUnit.MINUTES);
@@ -108,7 +103,7 @@ public class IdempotencyRecords implements DisposableBean {
      * key and committed meanwhile (one statement would read with a snapshot from before the lock).
      */
     public Found take(Claim claim) {
-        if (!tryLock(claim)) {
+        if (!tryLock(jdbc, claim)) {
             return new InProgress();
         }
         record Row(Stored stored, boolean expired) {
@@ -159,17 +154,16 @@ public class IdempotencyRecords implements DisposableBean {
      * request took the key meanwhile (its answer is the key's answer then).
      */
     public void storeRefusal(Claim claim, ContentCachingResponseWrapper response) {
-        new TransactionTemplate(transactions, new DefaultTransactionDefinition(TransactionDefinition.PROPAGATION_REQUIRES_NEW))
-                .executeWithoutResult(status -> {
-                    if (tryLock(claim)) {
-                        jdbc.sql("""
-                                        INSERT INTO idempotency_record (caller, idem_key, request_hash, status, content_type, body)
-                                        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (caller, idem_key) DO NOTHING""")
-                            .params(claim.caller(), claim.key(), claim.digest(), response.getStatus(),
-                                    response.getContentType(), response.getContentAsByteArray())
-                            .update();
-                    }
-                });
+        ownTransaction.run(own -> {
+            if (tryLock(own, claim)) {
+                own.sql("""
+                               INSERT INTO idempotency_record (caller, idem_key, request_hash, status, content_type, body)
+                               VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (caller, idem_key) DO NOTHING""")
+                   .params(claim.caller(), claim.key(), claim.digest(), response.getStatus(),
+                           response.getContentType(), response.getContentAsByteArray())
+                   .update();
+            }
+        });
     }
 
     /** The answer to a request whose key holds a stored answer. */
@@ -228,7 +222,7 @@ public class IdempotencyRecords implements DisposableBean {
     }
 
     /** The key's advisory lock for the rest of the current transaction, if nobody else holds it. */
-    private boolean tryLock(Claim claim) {
+    private static boolean tryLock(JdbcClient jdbc, Claim claim) {
         return Boolean.TRUE.equals(jdbc.sql("SELECT pg_try_advisory_xact_lock(hashtextextended(?, 0))")
                                        .param("idempotency " + claim.caller() + " " + claim.key())
                                        .query(Boolean.class).single());

@@ -10,6 +10,7 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import shop.ledger.platform.DaemonThreads;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -40,11 +41,8 @@ public class LiveSubscriptions implements SmartLifecycle, DisposableBean {
     /** Keyed by customer id and by wallet id (both UUIDs, never equal), so either kind of update finds its streams. */
     private final Map<UUID, Set<Subscriber>> byKey = new ConcurrentHashMap<>();
     private final Duration timeout;
-    private final ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "live-updates-writer");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(
+            DaemonThreads.named("live-updates-writer"));
     private volatile boolean running;
 
     public LiveSubscriptions(@Value("${ledger.live.timeout:30m}") Duration timeout,

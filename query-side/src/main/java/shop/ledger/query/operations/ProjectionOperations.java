@@ -29,6 +29,8 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import shop.ledger.api.common.ProblemType;
 import shop.ledger.api.common.RuleViolation;
+import shop.ledger.platform.DaemonThreads;
+import shop.ledger.platform.db.OwnTransaction;
 import shop.ledger.query.operations.ProjectionOverview.Projection;
 import shop.ledger.query.operations.ProjectionOverview.Replay;
 import shop.ledger.query.operations.ProjectionOverview.SegmentStatus;
@@ -47,7 +49,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -78,14 +79,15 @@ public class ProjectionOperations implements AutoCloseable {
     /** The tables of each processor's read model, looked up once. */
     private volatile Map<String, List<String>> tablesByProcessor;
     /** One thread per concurrent rebuild. */
-    private final ExecutorService workers = Executors.newCachedThreadPool(daemon("projection-replay"));
+    private final ExecutorService workers = Executors.newCachedThreadPool(DaemonThreads.named("projection-replay"));
     /** The rebuilds' heartbeats, never held up by a rebuild's work. */
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(
-            daemon("projection-replay-heartbeat"));
+            DaemonThreads.named("projection-replay-heartbeat"));
 
     public ProjectionOperations(ObjectProvider<EventProcessingConfiguration> processing,
                                 ObjectProvider<EventStore> eventStore, ApplicationContext context, JdbcTemplate jdbc,
                                 JdbcClient jdbcClient, PlatformTransactionManager transactionManager,
+                                OwnTransaction ownTransaction,
                                 TransactionManager axonTransactions,
                                 @Qualifier("eventSerializer") Serializer eventSerializer, Serializer tokenSerializer,
                                 @Value("${ledger.events.fetch-size:1000}") int pageSize) {
@@ -93,7 +95,7 @@ public class ProjectionOperations implements AutoCloseable {
         this.eventStore = eventStore;
         this.context = context;
         TransactionTemplate transaction = new TransactionTemplate(transactionManager);
-        this.runs = new RebuildRuns(jdbcClient, transactionManager);
+        this.runs = new RebuildRuns(jdbcClient, ownTransaction);
         this.shadow = new ShadowTables(jdbc);
         this.rebuild = new ProjectionRebuild(jdbc, eventSerializer, tokenSerializer, axonTransactions, transaction,
                 shadow, runs, pageSize);
@@ -325,14 +327,6 @@ public class ProjectionOperations implements AutoCloseable {
         }
         OptionalLong position = token.position();
         return position.isPresent() ? position.getAsLong() : -1;
-    }
-
-    private static ThreadFactory daemon(String name) {
-        return runnable -> {
-            Thread thread = new Thread(runnable, name);
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 
     @Override

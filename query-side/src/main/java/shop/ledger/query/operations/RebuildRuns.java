@@ -1,7 +1,6 @@
 package shop.ledger.query.operations;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.transaction.PlatformTransactionManager;
 import shop.ledger.api.common.ProblemType;
 import shop.ledger.api.common.RuleViolation;
 import shop.ledger.platform.db.OwnTransaction;
@@ -59,9 +58,9 @@ final class RebuildRuns {
     /** Committed at once, also when asked from within a request's transaction: the rebuild's own thread must see it. */
     private final OwnTransaction registration;
 
-    RebuildRuns(JdbcClient jdbc, PlatformTransactionManager transactions) {
+    RebuildRuns(JdbcClient jdbc, OwnTransaction registration) {
         this.jdbc = jdbc;
-        this.registration = new OwnTransaction(transactions);
+        this.registration = registration;
     }
 
     /**
@@ -69,11 +68,11 @@ final class RebuildRuns {
      * instance stopped beating are abandoned first, so a crash never blocks the next rebuild for long.
      */
     Run start(List<String> processors, String owner, long startPosition) {
-        return registration.call(() -> {
+        UUID registered = registration.call(own -> {
             // one registration at a time, on every instance: the overlap check and the insert must not interleave
-            jdbc.sql("SELECT pg_advisory_xact_lock(hashtext('projection_rebuild'))").query().singleRow();
-            abandonStale();
-            List<String> busy = jdbc.sql("""
+            own.sql("SELECT pg_advisory_xact_lock(hashtext('projection_rebuild'))").query().singleRow();
+            abandonStale(own);
+            List<String> busy = own.sql("""
                                              SELECT DISTINCT p FROM projection_rebuild, unnest(processors) p
                                              WHERE state = 'RUNNING' AND p = ANY (string_to_array(:names, ','))""")
                                     .param("names", String.join(",", processors))
@@ -82,15 +81,16 @@ final class RebuildRuns {
                 throw new RuleViolation(ProblemType.CONFLICT, "projection '" + busy.get(0) + "' is already replaying");
             }
             UUID id = UUID.randomUUID();
-            jdbc.sql("""
+            own.sql("""
                          INSERT INTO projection_rebuild (run_id, processors, state, owner, started_at, heartbeat_at,
                              start_position)
                          VALUES (:id, string_to_array(:names, ','), 'RUNNING', :owner, now(), now(), :start)""")
                 .param("id", id).param("names", String.join(",", processors)).param("owner", owner)
                 .param("start", startPosition)
                 .update();
-            return find(id);
+            return id;
         });
+        return find(registered);
     }
 
     /** How far the run got; also a heartbeat. */
@@ -118,6 +118,10 @@ final class RebuildRuns {
 
     /** Marks runs whose instance went silent as abandoned; their ids. */
     List<UUID> abandonStale() {
+        return abandonStale(jdbc);
+    }
+
+    private static List<UUID> abandonStale(JdbcClient jdbc) {
         return jdbc.sql("""
                             UPDATE projection_rebuild r SET state = 'ABANDONED', finished_at = now(),
                                 error = 'its instance stopped before the end'

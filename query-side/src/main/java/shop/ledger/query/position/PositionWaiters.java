@@ -3,6 +3,7 @@ package shop.ledger.query.position;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import shop.ledger.platform.DaemonThreads;
 import shop.ledger.query.position.ProcessorCoverage.Need;
 
 import java.time.Duration;
@@ -13,7 +14,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -34,9 +34,10 @@ public class PositionWaiters implements AutoCloseable {
 
     private final ProcessorCoverage coverage;
     private final Set<Waiter> waiting = ConcurrentHashMap.newKeySet();
-    private final ExecutorService checks = Executors.newSingleThreadExecutor(daemon("read-position-checks"));
+    private final ExecutorService checks = Executors.newSingleThreadExecutor(
+            DaemonThreads.named("read-position-checks"));
     private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(
-            daemon("read-position-deadlines"));
+            DaemonThreads.named("read-position-deadlines"));
     private final AtomicBoolean wanted = new AtomicBoolean();
     private final AtomicBoolean checking = new AtomicBoolean();
 
@@ -142,14 +143,6 @@ public class PositionWaiters implements AutoCloseable {
                 read.settle(read.onCovered);
             }
         }
-    }
-
-    private static ThreadFactory daemon(String name) {
-        return runnable -> {
-            Thread thread = new Thread(runnable, name);
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 
     @Override

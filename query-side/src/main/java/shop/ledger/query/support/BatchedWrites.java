@@ -2,6 +2,8 @@ package shop.ledger.query.support;
 
 import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.axonframework.messaging.unitofwork.UnitOfWork;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.BatchPreparedStatementSetter;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -46,7 +48,7 @@ import java.util.regex.Pattern;
 @Component
 public class BatchedWrites {
 
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BatchedWrites.class);
+    private static final Logger log = LoggerFactory.getLogger(BatchedWrites.class);
 
     static final int ROWS_PER_INSERT = 100;
     /** {@code INSERT INTO t (columns) VALUES (one row's values) rest}; the values may nest parentheses twice deep. */

@@ -22,6 +22,7 @@ import shop.ledger.api.withdrawal.Withdrawals.Mismatch;
 import shop.ledger.api.withdrawal.Withdrawals.ReconciliationCompleted;
 import shop.ledger.api.withdrawal.Withdrawals.WithdrawalPage;
 import shop.ledger.api.withdrawal.Withdrawals.WithdrawalStatus;
+import shop.ledger.platform.IsoTime;
 import shop.ledger.platform.web.Cursors;
 import shop.ledger.platform.web.Page;
 import shop.ledger.query.position.ReadModel;
@@ -30,10 +31,7 @@ import shop.ledger.query.withdrawal.WithdrawalQueryController.WithdrawalResponse
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -197,22 +195,12 @@ public class FinanceQueryController {
                 return null;
             }
             String text = value.strip();
-            try {
-                return Instant.parse(text);
-            } catch (DateTimeParseException notAnInstant) {
-                // a date-time with an offset, or a date
-            }
-            try {
-                return OffsetDateTime.parse(text).toInstant();
-            } catch (DateTimeParseException notWithOffset) {
-                // a date
-            }
-            try {
-                LocalDate date = LocalDate.parse(text);
-                return (end ? date.plusDays(1) : date).atStartOfDay(ZoneOffset.UTC).toInstant();
-            } catch (DateTimeParseException e) {
-                throw new RuleViolation(ProblemType.VALIDATION_FAILED, name + " must be an ISO-8601 instant or date");
-            }
+            // a date stands for the start of its UTC day, or as an end for the start of the next
+            return IsoTime.instant(text)
+                          .or(() -> IsoTime.date(text).map(day -> (end ? day.plusDays(1) : day)
+                                                                  .atStartOfDay(ZoneOffset.UTC).toInstant()))
+                          .orElseThrow(() -> new RuleViolation(ProblemType.VALIDATION_FAILED,
+                                  name + " must be an ISO-8601 instant or date"));
         }
     }
 }

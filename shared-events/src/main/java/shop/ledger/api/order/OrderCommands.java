@@ -37,13 +37,13 @@ public final class OrderCommands {
     public record StartSubmission(@TargetAggregateIdentifier UUID orderId) {
     }
 
-    public record RecordSupplierAcceptance(@TargetAggregateIdentifier UUID orderId, int attempt,
-                                           String supplierReference) {
+    public record RecordOrderSubmitted(@TargetAggregateIdentifier UUID orderId, int attempt,
+                                       String supplierReference) {
     }
 
     /** The supplier definitely refused the submission (an ERROR answer): retried a bounded number of times. */
-    public record RecordSubmissionError(@TargetAggregateIdentifier UUID orderId, int attempt, String message,
-                                        boolean retriesLeft) {
+    public record RecordOrderSubmissionFailed(@TargetAggregateIdentifier UUID orderId, int attempt, String message,
+                                              boolean retriesLeft) {
     }
 
     /** The answer to a submission was lost or unreadable: the order needs attention, never retried blindly. */

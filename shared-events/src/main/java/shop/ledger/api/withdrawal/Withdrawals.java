@@ -40,10 +40,10 @@ public final class Withdrawals {
     public record RecordPayoutSubmitted(@TargetAggregateIdentifier UUID withdrawalId, String payoutReference) {
     }
 
-    public record RecordPayoutPaid(@TargetAggregateIdentifier UUID withdrawalId, String payoutReference) {
+    public record RecordWithdrawalPaid(@TargetAggregateIdentifier UUID withdrawalId, String payoutReference) {
     }
 
-    public record RecordPayoutFailed(@TargetAggregateIdentifier UUID withdrawalId, String reason) {
+    public record RecordWithdrawalFailed(@TargetAggregateIdentifier UUID withdrawalId, String reason) {
     }
 
     /** Finance matched the withdrawal to a line of the provider's statement. */

@@ -9,19 +9,13 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.stereotype.Component;
 import shop.ledger.command.supplier.dhru.DhruSuppliers;
+import shop.ledger.platform.DaemonThreads;
 import shop.ledger.platform.LedgerProperties;
+import shop.ledger.simulator.StateFile;
 import shop.ledger.simulator.dhru.SimulatedServices.Service;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.json.JsonMapper;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -48,7 +42,6 @@ import java.util.concurrent.TimeUnit;
 public class DhruSimulator implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(DhruSimulator.class);
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final long FIRST_REFERENCE = 1_400_001;
     private static final List<String> REJECTION_REASONS = List.of(
             "IMEI is blacklisted (reported lost/stolen) - not supported",
@@ -106,7 +99,7 @@ public class DhruSimulator implements DisposableBean {
 
     private final DhruSimulatorProperties properties;
     private final Duration defaultTimeoutDelay;
-    private final Path file;
+    private final StateFile<Book> file;
     private final ScheduledExecutorService completions;
     /** Guarded by {@code this}, as is the file. */
     private final Map<String, Order> orders = new LinkedHashMap<>();
@@ -131,14 +124,11 @@ public class DhruSimulator implements DisposableBean {
     public DhruSimulator(DhruSimulatorProperties properties, LedgerProperties ledger, Duration defaultTimeoutDelay) {
         this.properties = properties;
         this.defaultTimeoutDelay = defaultTimeoutDelay;
-        this.file = ledger.dataDir().resolve("simulators").resolve("dhru-orders.json");
+        this.file = new StateFile<>(ledger.dataDir().resolve("simulators").resolve("dhru-orders.json"), Book.class,
+                "DHRU simulator");
         this.faults = new Faults(PlaceMode.OK, StatusMode.OK, defaultTimeoutDelay);
         this.autocomplete = properties.autocomplete();
-        this.completions = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "dhru-simulator");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.completions = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("dhru-simulator"));
         load();
     }
 
@@ -290,27 +280,14 @@ public class DhruSimulator implements DisposableBean {
     // --- persistence -------------------------------------------------------------------------------------------
 
     private synchronized void load() {
-        if (!Files.exists(file)) {
-            return;
-        }
-        try {
-            Book book = JSON.readValue(file.toFile(), Book.class);
+        file.read().ifPresent(book -> {
             for (Order order : book.orders() == null ? List.<Order>of() : book.orders()) {
                 orders.put(order.referenceId(), order);
                 lastReference = Math.max(lastReference, parseReference(order.referenceId()));
             }
-        } catch (JacksonException unreadable) {
-            Path aside = file.resolveSibling("dhru-orders.unreadable-" + System.currentTimeMillis() + ".json");
-            log.warn("DHRU simulator: {} is unreadable; moved aside to {}", file, aside.getFileName());
-            try {
-                Files.move(file, aside);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return;
-        }
-        orders.values().forEach(this::schedule);
-        log.info("DHRU simulator: {} orders restored from {}", orders.size(), file);
+            orders.values().forEach(this::schedule);
+            log.info("DHRU simulator: {} orders restored from {}", orders.size(), file.path());
+        });
     }
 
     private static long parseReference(String reference) {
@@ -321,30 +298,8 @@ public class DhruSimulator implements DisposableBean {
         }
     }
 
-    /** The whole book, replaced atomically: a crash leaves the old file or the new one, never half of one. */
     private void save() {
-        try {
-            Files.createDirectories(file.getParent());
-            Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.write(temporary, JSON.writeValueAsBytes(new Book(new ArrayList<>(orders.values()))));
-            ownerOnly(temporary);
-            try {
-                Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException notOnThisFileSystem) {
-                Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot save the DHRU simulator's orders to " + file, e);
-        }
-    }
-
-    /** The file holds IMEIs, as a real supplier's database would: readable by the owner only. */
-    private static void ownerOnly(Path path) throws IOException {
-        try {
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException notPosix) {
-            // Windows: the data directory's own permissions apply
-        }
+        file.write(new Book(new ArrayList<>(orders.values())));
     }
 
     @Override

@@ -18,6 +18,7 @@ import org.w3c.dom.Node;
 import org.xml.sax.InputSource;
 import shop.ledger.api.common.ProblemType;
 import shop.ledger.platform.web.Problems;
+import shop.ledger.simulator.BrokenGateway;
 import shop.ledger.simulator.dhru.DhruSimulator.Faults;
 import shop.ledger.simulator.dhru.DhruSimulator.Order;
 import shop.ledger.simulator.dhru.DhruSimulator.PlaceMode;
@@ -53,11 +54,6 @@ public class DhruSimulatorController {
     private static final Logger log = LoggerFactory.getLogger(DhruSimulatorController.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String API_VERSION = "6.1";
-    private static final String GARBAGE = """
-            <!DOCTYPE html>
-            <html><head><title>502 Bad Gateway</title></head>
-            <body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>
-            """;
 
     private final DhruSimulator simulator;
 
@@ -139,7 +135,7 @@ public class DhruSimulatorController {
             return error("Service temporarily unavailable", "The supplier is not accepting orders right now");
         }
         if (faults.placeMode() == PlaceMode.GARBAGE) {
-            return garbage();
+            return BrokenGateway.page();
         }
         String serviceId = parameters.getOrDefault("ID", "");
         Optional<Service> service = SimulatedServices.byId(serviceId);
@@ -159,7 +155,7 @@ public class DhruSimulatorController {
         switch (faults.placeMode()) {
             case TIMEOUT -> Thread.sleep(faults.timeoutDelay().toMillis());
             case DROP_AFTER_ACCEPT -> {
-                return garbage();
+                return BrokenGateway.page();
             }
             default -> {
             }
@@ -177,7 +173,7 @@ public class DhruSimulatorController {
                 return error("Service temporarily unavailable", "Order status cannot be read right now");
             }
             case GARBAGE -> {
-                return garbage();
+                return BrokenGateway.page();
             }
             case TIMEOUT -> Thread.sleep(faults.timeoutDelay().toMillis());
             default -> {
@@ -302,10 +298,6 @@ public class DhruSimulatorController {
 
     private static ResponseEntity<String> json(Map<String, Object> answer) {
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(JSON.writeValueAsString(answer));
-    }
-
-    private static ResponseEntity<String> garbage() {
-        return ResponseEntity.ok().contentType(MediaType.TEXT_HTML).body(GARBAGE);
     }
 
     // --- control -----------------------------------------------------------------------------------------------

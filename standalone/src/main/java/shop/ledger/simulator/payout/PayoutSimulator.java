@@ -9,17 +9,11 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.stereotype.Component;
 import shop.ledger.command.payout.http.PayoutProviderProperties;
+import shop.ledger.platform.DaemonThreads;
 import shop.ledger.platform.LedgerProperties;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.json.JsonMapper;
+import shop.ledger.simulator.StateFile;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -55,7 +49,6 @@ import java.util.concurrent.TimeUnit;
 public class PayoutSimulator implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(PayoutSimulator.class);
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     static final String FILE_NAME = "payouts.json";
     static final String DEFAULT_FAILURE_REASON = "Rejected by the beneficiary's bank";
 
@@ -147,7 +140,7 @@ public class PayoutSimulator implements DisposableBean {
 
     private final PayoutSimulatorProperties properties;
     private final Duration defaultTimeoutDelay;
-    private final Path file;
+    private final StateFile<Book> file;
     private final ScheduledExecutorService completions;
     /** By payout reference, oldest first; guarded by {@code this}, as are the index and the file. */
     private final Map<String, Payout> payouts = new LinkedHashMap<>();
@@ -173,14 +166,11 @@ public class PayoutSimulator implements DisposableBean {
     public PayoutSimulator(PayoutSimulatorProperties properties, LedgerProperties ledger, Duration defaultTimeoutDelay) {
         this.properties = properties;
         this.defaultTimeoutDelay = defaultTimeoutDelay;
-        this.file = ledger.dataDir().resolve("simulators").resolve(FILE_NAME);
+        this.file = new StateFile<>(ledger.dataDir().resolve("simulators").resolve(FILE_NAME), Book.class,
+                "payout simulator");
         this.faults = new Faults(SubmitMode.OK, StatusMode.OK, defaultTimeoutDelay);
         this.autocomplete = properties.autocomplete();
-        this.completions = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "payout-simulator");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.completions = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("payout-simulator"));
         load();
     }
 
@@ -338,53 +328,18 @@ public class PayoutSimulator implements DisposableBean {
     // --- persistence -------------------------------------------------------------------------------------------
 
     private synchronized void load() {
-        if (!Files.exists(file)) {
-            return;
-        }
-        try {
-            Book book = JSON.readValue(file.toFile(), Book.class);
+        file.read().ifPresent(book -> {
             for (Payout payout : book.payouts() == null ? List.<Payout>of() : book.payouts()) {
                 payouts.put(payout.payoutReference(), payout);
                 byReference.put(payout.reference(), payout.payoutReference());
             }
-        } catch (JacksonException unreadable) {
-            Path aside = file.resolveSibling("payouts.unreadable-" + System.currentTimeMillis() + ".json");
-            log.warn("payout simulator: {} is unreadable; moved aside to {}", file, aside.getFileName());
-            try {
-                Files.move(file, aside);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return;
-        }
-        payouts.values().forEach(this::schedule);
-        log.info("payout simulator: {} payouts restored from {}", payouts.size(), file);
+            payouts.values().forEach(this::schedule);
+            log.info("payout simulator: {} payouts restored from {}", payouts.size(), file.path());
+        });
     }
 
-    /** The whole book, replaced atomically: a crash leaves the old file or the new one, never half of one. */
     private void save() {
-        try {
-            Files.createDirectories(file.getParent());
-            Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.write(temporary, JSON.writeValueAsBytes(new Book(new ArrayList<>(payouts.values()))));
-            ownerOnly(temporary);
-            try {
-                Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException notOnThisFileSystem) {
-                Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot save the payout simulator's payouts to " + file, e);
-        }
-    }
-
-    /** The file holds payout destinations, as a real provider's database would: readable by the owner only. */
-    private static void ownerOnly(Path path) throws IOException {
-        try {
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException notPosix) {
-            // Windows: the data directory's own permissions apply
-        }
+        file.write(new Book(new ArrayList<>(payouts.values())));
     }
 
     @Override

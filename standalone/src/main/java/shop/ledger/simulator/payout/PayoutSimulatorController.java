@@ -18,6 +18,7 @@ import org.springframework.web.bind.annotation.RestController;
 import shop.ledger.api.common.Money;
 import shop.ledger.api.common.ProblemType;
 import shop.ledger.platform.web.Problems;
+import shop.ledger.simulator.BrokenGateway;
 import shop.ledger.simulator.payout.PayoutSimulator.Conflicting;
 import shop.ledger.simulator.payout.PayoutSimulator.Created;
 import shop.ledger.simulator.payout.PayoutSimulator.Faults;
@@ -65,11 +66,6 @@ public class PayoutSimulatorController {
     private static final Logger log = LoggerFactory.getLogger(PayoutSimulatorController.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final MediaType CSV = new MediaType("text", "csv", StandardCharsets.UTF_8);
-    static final String GARBAGE = """
-            <!DOCTYPE html>
-            <html><head><title>502 Bad Gateway</title></head>
-            <body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>
-            """;
 
     private final PayoutSimulator simulator;
 
@@ -88,7 +84,7 @@ public class PayoutSimulatorController {
         }
         Faults faults = simulator.faults();
         if (faults.submitMode() == SubmitMode.GARBAGE) {
-            return garbage();
+            return BrokenGateway.page();
         }
         if (idempotencyKey == null || idempotencyKey.isBlank() || idempotencyKey.length() > 255) {
             return Problems.response(ProblemType.VALIDATION_FAILED, "the Idempotency-Key header (1 to 255 characters) is required");
@@ -112,7 +108,7 @@ public class PayoutSimulatorController {
         switch (faults.submitMode()) {
             case TIMEOUT -> Thread.sleep(faults.timeoutDelay().toMillis());
             case DROP_AFTER_ACCEPT -> {
-                return garbage();
+                return BrokenGateway.page();
             }
             default -> {
             }
@@ -129,7 +125,7 @@ public class PayoutSimulatorController {
         Faults faults = simulator.faults();
         switch (faults.statusMode()) {
             case GARBAGE -> {
-                return garbage();
+                return BrokenGateway.page();
             }
             case TIMEOUT -> Thread.sleep(faults.timeoutDelay().toMillis());
             default -> {
@@ -217,10 +213,6 @@ public class PayoutSimulatorController {
 
     private static ResponseEntity<?> json(HttpStatus status, Payout payout) {
         return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(JSON.writeValueAsString(view(payout)));
-    }
-
-    private static ResponseEntity<?> garbage() {
-        return ResponseEntity.ok().contentType(MediaType.TEXT_HTML).body(GARBAGE);
     }
 
     // --- the statement -----------------------------------------------------------------------------------------

@@ -1,16 +1,16 @@
 package shop.ledger.command.finance.statement;
 
 import shop.ledger.api.common.Money;
+import shop.ledger.platform.IsoTime;
 
 import java.math.BigDecimal;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.Currency;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -138,20 +138,10 @@ final class StatementValues {
         if (text.isEmpty()) {
             throw new StatementRejected(line, "the booking time is missing");
         }
-        try {
-            return Instant.parse(text);
-        } catch (DateTimeParseException notAnInstant) {
-            // one of the other forms
-        }
-        try {
-            return OffsetDateTime.parse(text).toInstant();
-        } catch (DateTimeParseException notWithOffset) {
-            // one of the other forms
-        }
-        try {
-            return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant();
-        } catch (DateTimeParseException notADate) {
-            // one of the other forms
+        Optional<Instant> written = IsoTime.instant(text)
+                .or(() -> IsoTime.date(text).map(day -> day.atStartOfDay(ZoneOffset.UTC).toInstant()));
+        if (written.isPresent()) {
+            return written.get();
         }
         if (localIsUtc) {
             try {
