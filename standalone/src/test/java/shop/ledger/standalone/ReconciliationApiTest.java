@@ -257,7 +257,7 @@ class ReconciliationApiTest {
     @Test
     void theMigrationFindsTheReferenceOfAPayoutSubmittedBeforeTheLedgerKeptIt() throws Exception {
         String migration;
-        try (var in = getClass().getResourceAsStream("/db/migration/V22__payout_reference_lookup.sql")) {
+        try (var in = getClass().getResourceAsStream("/db/migration/V20__payout_reference_lookup.sql")) {
             migration = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         }
         String backfill = java.util.Arrays.stream(migration.split(";"))
