@@ -118,8 +118,9 @@ class SplitDeploymentTest {
         Customer customer = commands.register("split-replay");
         Response first = commands.deposit(admin, customer.walletId(), 1500, "psp-split-replay-1");
         assertThat(first.status()).isEqualTo(201);
-        assertThat(queries.getAfter(first.position(), "/api/me/wallet", customer.token()).json().path("available")
-                          .asLong()).isEqualTo(1500);
+        Response credited = queries.getAfter(first.position(), "/api/me/wallet", customer.token());
+        assertThat(credited.status()).as(credited.raw().body()).isEqualTo(200);
+        assertThat(credited.json().path("available").asLong()).isEqualTo(1500);
 
         try (ConfigurableApplicationContext second = start(QuerySideApplication.class, "query", database, dataDir)) {
             ApiClient other = new ApiClient(port(second));

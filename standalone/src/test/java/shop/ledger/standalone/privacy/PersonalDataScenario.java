@@ -129,8 +129,10 @@ final class PersonalDataScenario {
         assertThat(api.post("/api/auth/token", null,
                 ApiClient.json(Map.of("username", email, "password", password))).status()).isEqualTo(401);
 
-        assertThat(api.deposit(admin, customer.walletId(), DEPOSIT, unique("psp-")).status()).isEqualTo(201);
-        awaitAvailable(customer, DEPOSIT);
+        Response deposit = api.deposit(admin, customer.walletId(), DEPOSIT, unique("psp-"));
+        assertThat(deposit.status()).isEqualTo(201);
+        assertThat(api.getAfter(deposit.position(), "/api/me/wallet", token).json().path("available").asLong())
+                .isEqualTo(DEPOSIT);
 
         String imei = imei();
         String orderId = placeInProcess(customer, imei);
