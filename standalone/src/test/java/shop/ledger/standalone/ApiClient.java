@@ -32,9 +32,19 @@ public final class ApiClient {
         public String text(String field) {
             return json.path(field).asText();
         }
+
+        /** The write's {@code X-Ledger-Position}: what a read after it names to reflect it (API.md). */
+        public long position() {
+            String position = header(LedgerPosition.HEADER);
+            if (position == null) {
+                throw new AssertionError("no " + LedgerPosition.HEADER + " on a " + status + " answer: " + raw.body());
+            }
+            return Long.parseLong(position);
+        }
     }
 
-    public record Customer(UUID customerId, UUID walletId, String token) {
+    /** A registered customer; {@code position} is the registration's {@code X-Ledger-Position}. */
+    public record Customer(UUID customerId, UUID walletId, String token, long position) {
     }
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -96,7 +106,7 @@ public final class ApiClient {
             throw new AssertionError("registration failed: " + registered.raw().body());
         }
         return new Customer(UUID.fromString(registered.text("customerId")),
-                UUID.fromString(registered.text("walletId")), token(username, PASSWORD));
+                UUID.fromString(registered.text("walletId")), token(username, PASSWORD), registered.position());
     }
 
     public String token(String username, String password) {

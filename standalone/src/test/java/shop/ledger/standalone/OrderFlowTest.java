@@ -73,8 +73,9 @@ class OrderFlowTest {
 
     Customer fundedCustomer(long cents) {
         Customer customer = api.register(unique("buyer"));
-        assertThat(api.deposit(admin, customer.walletId(), cents, unique("psp")).status()).isEqualTo(201);
-        awaitWallet(customer, cents, 0);
+        Response deposit = api.deposit(admin, customer.walletId(), cents, unique("psp"));
+        assertThat(deposit.status()).isEqualTo(201);
+        assertWalletAfter(deposit.position(), customer, cents, 0);
         return customer;
     }
 
@@ -90,11 +91,13 @@ class OrderFlowTest {
         assertThat(placed.status()).isEqualTo(201);
         assertThat(placed.text("status")).isEqualTo("PENDING");
         String orderId = placed.text("orderId");
+        // placing reserves the price in the same transaction: the placement's position covers the hold
+        assertWalletAfter(placed.position(), customer, 10_000 - UNLOCK_PRICE, UNLOCK_PRICE);
 
+        // the supplier's acceptance is a later saga step: no write of this test names its position, so it is awaited
         JsonNode inProcess = awaitOrder(customer, orderId, "IN_PROCESS");
         assertThat(inProcess.path("imei").asText()).isEqualTo(imei);
         assertThat(inProcess.path("submittedAt").asText()).isNotBlank();
-        awaitWallet(customer, 10_000 - UNLOCK_PRICE, UNLOCK_PRICE);
 
         String reference = simulatorReference(imei);
         assertThat(api.post("/simulator/dhru/control/orders/" + reference, null,
@@ -150,8 +153,9 @@ class OrderFlowTest {
         Response cancelled = api.post("/api/orders/" + orderId + "/cancel", customer.token(), "{}");
         assertThat(cancelled.status()).as(cancelled.raw().body()).isEqualTo(200);
         assertThat(cancelled.text("status")).isEqualTo("CANCELLED");
-        awaitOrder(customer, orderId, "CANCELLED");
-        awaitWallet(customer, 5_000, 0);
+        // the cancellation releases the reservation in its own transaction (OrderMoney)
+        assertThat(orderAfter(cancelled.position(), customer, orderId).path("status").asText()).isEqualTo("CANCELLED");
+        assertWalletAfter(cancelled.position(), customer, 5_000, 0);
         assertThat(moneyEventsOf(orderId)).containsExactly("FundsReserved", "ReservationReleased");
     }
 
@@ -170,7 +174,8 @@ class OrderFlowTest {
         Response resolved = api.post("/api/admin/orders/" + orderId + "/resolution", admin,
                 ApiClient.json(Map.of("supplierReference", reference)));
         assertThat(resolved.status()).as(resolved.raw().body()).isEqualTo(200);
-        awaitOrder(customer, orderId, "IN_PROCESS");
+        // the resolution itself records the order as submitted
+        assertThat(orderAfter(resolved.position(), customer, orderId).path("status").asText()).isEqualTo("IN_PROCESS");
         api.post("/simulator/dhru/control/orders/" + reference, null, ApiClient.json(Map.of("status", 4, "code", "DONE")));
         awaitOrder(customer, orderId, "COMPLETED");
         awaitWallet(customer, 5_000 - UNLOCK_PRICE, 0);
@@ -184,10 +189,12 @@ class OrderFlowTest {
         awaitOrder(customer, orderId, "NEEDS_ATTENTION");
         assertProblem(api.post("/api/admin/orders/" + orderId + "/resolution", admin, "{\"reject\":true}"), 400,
                 "validation-failed");
-        assertThat(api.post("/api/admin/orders/" + orderId + "/resolution", admin,
-                ApiClient.json(Map.of("reject", true, "reason", "not found at the supplier"))).status()).isEqualTo(200);
-        awaitOrder(customer, orderId, "REJECTED");
-        awaitWallet(customer, 5_000, 0);
+        Response rejected = api.post("/api/admin/orders/" + orderId + "/resolution", admin,
+                ApiClient.json(Map.of("reject", true, "reason", "not found at the supplier")));
+        assertThat(rejected.status()).isEqualTo(200);
+        // the rejection releases the reservation in its own transaction (OrderMoney)
+        assertThat(orderAfter(rejected.position(), customer, orderId).path("status").asText()).isEqualTo("REJECTED");
+        assertWalletAfter(rejected.position(), customer, 5_000, 0);
     }
 
     @Test
@@ -203,22 +210,27 @@ class OrderFlowTest {
                 403, "forbidden");
         assertThat(jdbc.sql("SELECT count(*) FROM domainevententry WHERE payloadtype LIKE '%OrderPlaced'")
                        .query(Long.class).single()).isEqualTo(placedOrders());
-        awaitWallet(customer, 1_000, 0);
+        // fundedCustomer read the deposit; a refusal stores nothing, so a plain read shows the same wallet
+        JsonNode wallet = api.get("/api/me/wallet", customer.token()).json();
+        assertThat(wallet.path("available").asLong()).isEqualTo(1_000);
+        assertThat(wallet.path("held").asLong()).isZero();
     }
 
     @Test
     void theSameImeiAndServiceCannotBeOpenTwice() {
         Customer customer = fundedCustomer(10_000);
         String imei = imei();
-        assertThat(order(customer, UNLOCK, imei).status()).isEqualTo(201);
+        Response placed = order(customer, UNLOCK, imei);
+        assertThat(placed.status()).isEqualTo(201);
         assertProblem(order(customer, UNLOCK, imei), 409, "duplicate-order");
-        awaitWallet(customer, 10_000 - UNLOCK_PRICE, UNLOCK_PRICE);
+        assertWalletAfter(placed.position(), customer, 10_000 - UNLOCK_PRICE, UNLOCK_PRICE);
     }
 
     @Test
     void parallelOrdersNeverOverdrawTheWallet() throws Exception {
         Customer customer = fundedCustomer(UNLOCK_PRICE * 5);
         ExecutorService pool = Executors.newFixedThreadPool(16);
+        long lastPlaced = 0;
         try {
             List<Future<Response>> answers = new ArrayList<>();
             for (int i = 0; i < 24; i++) {
@@ -229,6 +241,7 @@ class OrderFlowTest {
                 Response response = answer.get();
                 if (response.status() == 201) {
                     created++;
+                    lastPlaced = Math.max(lastPlaced, response.position());
                 } else {
                     assertThat(response.status()).as(response.raw().body()).isIn(409);
                     assertThat(response.text("type")).isIn("/problems/insufficient-funds", "/problems/conflict");
@@ -238,7 +251,7 @@ class OrderFlowTest {
         } finally {
             pool.shutdownNow();
         }
-        awaitWallet(customer, 0, UNLOCK_PRICE * 5);
+        assertWalletAfter(lastPlaced, customer, 0, UNLOCK_PRICE * 5);
     }
 
     private long placedOrders() {
@@ -272,6 +285,21 @@ class OrderFlowTest {
         return last[0];
     }
 
+    /** The order as read after {@code position}, once: the read model already reflects every write up to it. */
+    private JsonNode orderAfter(long position, Customer customer, String orderId) {
+        Response order = api.getAfter(position, "/api/orders/" + orderId, customer.token());
+        assertThat(order.status()).as(order.raw().body()).isEqualTo(200);
+        return order.json();
+    }
+
+    /** The wallet as read after {@code position}, once: no retry. */
+    private void assertWalletAfter(long position, Customer customer, long available, long held) {
+        JsonNode wallet = api.getAfter(position, "/api/me/wallet", customer.token()).json();
+        assertThat(wallet.path("available").asLong()).as("available").isEqualTo(available);
+        assertThat(wallet.path("held").asLong()).as("held").isEqualTo(held);
+    }
+
+    /** For a saga's later step (the supplier's answer), which no write of the test names a position for. */
     private void awaitWallet(Customer customer, long available, long held) {
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
             JsonNode wallet = api.get("/api/me/wallet", customer.token()).json();

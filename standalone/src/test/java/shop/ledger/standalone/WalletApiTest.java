@@ -9,12 +9,10 @@ import shop.ledger.standalone.ApiClient.Customer;
 import shop.ledger.standalone.ApiClient.Response;
 import tools.jackson.databind.JsonNode;
 
-import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /** Identity, wallet, statement, deposits and adjustments through the public API (API.md). */
 @StandaloneTest
@@ -43,7 +41,8 @@ class WalletApiTest {
         String username = unique("alice");
         Customer alice = api.register(username);
 
-        Response me = awaitOk("/api/me", alice.token());
+        Response me = api.getAfter(alice.position(), "/api/me", alice.token());
+        assertThat(me.status()).isEqualTo(200);
         assertThat(me.text("customerId")).isEqualTo(alice.customerId().toString());
         assertThat(me.text("username")).isEqualTo(username);
         assertThat(me.text("email")).isEqualTo(username + "@example.com");
@@ -53,20 +52,21 @@ class WalletApiTest {
         Response deposit = api.deposit(admin, alice.walletId(), 1250, unique("psp"));
         assertThat(deposit.status()).isEqualTo(201);
         String depositId = deposit.text("depositId");
+        // read your own writes: the first read after the deposit's position shows it (no retry)
+        assertThat(api.getAfter(deposit.position(), "/api/me/wallet", alice.token()).json().path("available").asLong())
+                .isEqualTo(1250);
 
         Response adjustment = api.post("/api/admin/wallets/" + alice.walletId() + "/adjustments", admin,
                 ApiClient.json(Map.of("amount", -250, "currency", "USD", "reason", "duplicate top-up reversed")));
         assertThat(adjustment.status()).isEqualTo(201);
 
-        await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> {
-            JsonNode wallet = api.get("/api/me/wallet", alice.token()).json();
-            assertThat(wallet.path("available").asLong()).isEqualTo(1000);
-            assertThat(wallet.path("held").asLong()).isZero();
-            assertThat(wallet.path("balance").asLong()).isEqualTo(1000);
-            assertThat(wallet.path("currency").asText()).isEqualTo("USD");
-            assertThat(wallet.path("walletId").asText()).isEqualTo(alice.walletId().toString());
-        });
-        JsonNode lines = awaitStatement(alice, 2).path("items");
+        JsonNode wallet = api.getAfter(adjustment.position(), "/api/me/wallet", alice.token()).json();
+        assertThat(wallet.path("available").asLong()).isEqualTo(1000);
+        assertThat(wallet.path("held").asLong()).isZero();
+        assertThat(wallet.path("balance").asLong()).isEqualTo(1000);
+        assertThat(wallet.path("currency").asText()).isEqualTo("USD");
+        assertThat(wallet.path("walletId").asText()).isEqualTo(alice.walletId().toString());
+        JsonNode lines = statementAfter(adjustment.position(), alice, 2).path("items");
         assertThat(lines.get(0).path("kind").asText()).isEqualTo("ADJUSTMENT");
         assertThat(lines.get(0).path("amount").asLong()).isEqualTo(250);
         assertThat(lines.get(0).path("availableChange").asLong()).isEqualTo(-250);
@@ -81,10 +81,13 @@ class WalletApiTest {
     @Test
     void theStatementIsPagedWithAnOpaqueCursor() {
         Customer bob = api.register(unique("bob"));
+        long lastDeposit = 0;
         for (int i = 1; i <= 3; i++) {
-            assertThat(api.deposit(admin, bob.walletId(), 100L * i, unique("psp")).status()).isEqualTo(201);
+            Response deposit = api.deposit(admin, bob.walletId(), 100L * i, unique("psp"));
+            assertThat(deposit.status()).isEqualTo(201);
+            lastDeposit = deposit.position();
         }
-        awaitStatement(bob, 3);
+        statementAfter(lastDeposit, bob, 3);
         Response first = api.get("/api/me/wallet/transactions?limit=2", bob.token());
         assertThat(first.json().path("items")).hasSize(2);
         assertThat(first.json().path("items").get(0).path("amount").asLong()).isEqualTo(300);
@@ -110,7 +113,7 @@ class WalletApiTest {
         assertThat(again.text("depositId")).isEqualTo(first.text("depositId"));
         assertProblem(api.deposit(admin, carol.walletId(), 701, reference), 409, "conflict");
 
-        awaitStatement(carol, 1);
+        statementAfter(first.position(), carol, 1);
         assertThat(moneyEvents(carol.walletId())).isEqualTo(1);
         assertThat(api.get("/api/me/wallet", carol.token()).json().path("available").asLong()).isEqualTo(700);
     }
@@ -146,7 +149,8 @@ class WalletApiTest {
     @Test
     void refusedRequestsAnswerProblemJsonAndChangeNothing() {
         Customer erin = api.register(unique("erin"));
-        assertThat(api.deposit(admin, erin.walletId(), 1000, unique("psp")).status()).isEqualTo(201);
+        Response deposit = api.deposit(admin, erin.walletId(), 1000, unique("psp"));
+        assertThat(deposit.status()).isEqualTo(201);
         String adjustments = "/api/admin/wallets/" + erin.walletId() + "/adjustments";
         String deposits = "/api/admin/wallets/" + erin.walletId() + "/deposits";
         long before = moneyEvents(erin.walletId());
@@ -190,7 +194,7 @@ class WalletApiTest {
                 400, "validation-failed");
 
         assertThat(moneyEvents(erin.walletId())).isEqualTo(before);
-        assertThat(api.get("/api/me/wallet", erin.token()).json().path("available").asLong()).isEqualTo(1000);
+        assertThat(api.getAfter(deposit.position(), "/api/me/wallet", erin.token()).json().path("available").asLong()).isEqualTo(1000);
     }
 
     @Test
@@ -225,7 +229,8 @@ class WalletApiTest {
         assertProblem(api.post("/api/admin/staff", admin, ApiClient.json(Map.of("username", unique("cust"),
                 "email", "c@shop.example", "password", ApiClient.PASSWORD, "roles", new String[]{"CUSTOMER"}))),
                 400, "validation-failed");
-        Response me = awaitOk("/api/me", finance);
+        Response me = api.getAfter(created.position(), "/api/me", finance);
+        assertThat(me.status()).isEqualTo(200);
         assertThat(me.json().path("roles").toString()).isEqualTo("[\"FINANCE\"]");
         assertProblem(api.get("/api/me/wallet", finance), 404, "not-found");
     }
@@ -238,22 +243,23 @@ class WalletApiTest {
         assertProblem(api.get("/api/admin/wallets/" + ivy.walletId(), hank.token()), 403, "forbidden");
         assertProblem(api.get("/api/admin/journal/trial-balance", hank.token()), 403, "forbidden");
         assertProblem(api.get("/api/me/wallet", null), 401, "unauthorized");
-        assertThat(awaitOk("/api/me", ivy.token()).text("customerId")).isEqualTo(ivy.customerId().toString());
-        assertThat(api.get("/api/me/wallet", hank.token()).text("walletId")).isEqualTo(hank.walletId().toString());
+        assertThat(api.getAfter(ivy.position(), "/api/me", ivy.token()).text("customerId"))
+                .isEqualTo(ivy.customerId().toString());
+        assertThat(api.getAfter(hank.position(), "/api/me/wallet", hank.token()).text("walletId")).isEqualTo(hank.walletId().toString());
     }
 
     @Test
     void theJournalBalancesToZero() {
         Customer jane = api.register(unique("jane"));
         api.deposit(admin, jane.walletId(), 900, unique("psp"));
-        api.post("/api/admin/wallets/" + jane.walletId() + "/adjustments", admin,
+        Response adjustment = api.post("/api/admin/wallets/" + jane.walletId() + "/adjustments", admin,
                 ApiClient.json(Map.of("amount", -100, "currency", "USD", "reason", "fee correction")));
-        await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> {
-            long postings = jdbc.sql("SELECT count(*) FROM journal_posting WHERE wallet_id = ?")
-                                .param(jane.walletId()).query(Long.class).single();
-            assertThat(postings).isEqualTo(4);
-        });
-        JsonNode usd = api.get("/api/admin/journal/trial-balance", admin).json().path("currencies").get(0);
+        // the trial balance is the journal's read model: read after the adjustment, it covers both postings' pairs
+        JsonNode usd = api.getAfter(adjustment.position(), "/api/admin/journal/trial-balance", admin).json()
+                          .path("currencies").get(0);
+        long postings = jdbc.sql("SELECT count(*) FROM journal_posting WHERE wallet_id = ?")
+                            .param(jane.walletId()).query(Long.class).single();
+        assertThat(postings).isEqualTo(4);
         assertThat(usd.path("currency").asText()).isEqualTo("USD");
         assertThat(usd.path("debits").asLong()).isPositive();
         assertThat(usd.path("debits").asLong()).isEqualTo(usd.path("credits").asLong());
@@ -287,22 +293,12 @@ class WalletApiTest {
         assertThat(api.get("/swagger-ui.html", null).status()).isIn(200, 302);
     }
 
-    private Response awaitOk(String path, String token) {
-        Response[] last = new Response[1];
-        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20)).until(() -> {
-            last[0] = api.get(path, token);
-            return last[0].status() == 200;
-        });
-        return last[0];
-    }
-
-    private JsonNode awaitStatement(Customer customer, int lines) {
-        JsonNode[] last = new JsonNode[1];
-        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20)).until(() -> {
-            last[0] = api.get("/api/me/wallet/transactions", customer.token()).json();
-            return last[0].path("items").size() == lines;
-        });
-        return last[0];
+    /** The statement read after {@code position}: it already holds every line up to it (no retry). */
+    private JsonNode statementAfter(long position, Customer customer, int lines) {
+        Response statement = api.getAfter(position, "/api/me/wallet/transactions", customer.token());
+        assertThat(statement.status()).as(statement.raw().body()).isEqualTo(200);
+        assertThat(statement.json().path("items")).hasSize(lines);
+        return statement.json();
     }
 
     private long moneyEvents(UUID walletId) {

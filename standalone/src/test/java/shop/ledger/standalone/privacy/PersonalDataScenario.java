@@ -114,10 +114,9 @@ final class PersonalDataScenario {
         String firstToken = api.token(username, password);
         tokens.add(firstToken);
         Customer customer = new Customer(UUID.fromString(registered.text("customerId")),
-                UUID.fromString(registered.text("walletId")), firstToken);
-        // the account view is a projection: it follows the registration within moments
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
-               .untilAsserted(() -> assertThat(api.get("/api/me", firstToken).text("email")).isEqualTo(email));
+                UUID.fromString(registered.text("walletId")), firstToken, registered.position());
+        // the account view is a projection: a read after the registration's position shows it
+        assertThat(api.getAfter(customer.position(), "/api/me", firstToken).text("email")).isEqualTo(email);
 
         String secret = api.post("/api/me/2fa", firstToken, "").text("secret");
         assertThat(secret).isNotBlank();
@@ -130,8 +129,10 @@ final class PersonalDataScenario {
         assertThat(api.post("/api/auth/token", null,
                 ApiClient.json(Map.of("username", email, "password", password))).status()).isEqualTo(401);
 
-        assertThat(api.deposit(admin, customer.walletId(), DEPOSIT, unique("psp-")).status()).isEqualTo(201);
-        awaitAvailable(customer, DEPOSIT);
+        Response deposit = api.deposit(admin, customer.walletId(), DEPOSIT, unique("psp-"));
+        assertThat(deposit.status()).isEqualTo(201);
+        assertThat(api.getAfter(deposit.position(), "/api/me/wallet", token).json().path("available").asLong())
+                .isEqualTo(DEPOSIT);
 
         String imei = imei();
         String orderId = placeInProcess(customer, imei);

@@ -154,6 +154,11 @@ final class OrderEventsFixture {
                    .param(event.getIdentifier()).query(Long.class).single();
     }
 
+    /** The event store's head: every event appended so far is at or below it, so a read after it shows them all. */
+    static long head(JdbcClient jdbc) {
+        return jdbc.sql("SELECT coalesce(max(globalindex), 0) FROM domainevententry").query(Long.class).single();
+    }
+
     /** Hands an already processed event to a projection once more: what a redelivery does. */
     static void redeliver(Object projection, JdbcClient jdbc, EventMessage<?> event) {
         GlobalSequenceTrackingToken token = new GlobalSequenceTrackingToken(position(jdbc, event));

@@ -22,7 +22,6 @@ import shop.ledger.standalone.ApiClient.Response;
 import shop.ledger.standalone.query.OrderEventsFixture.History;
 import tools.jackson.databind.JsonNode;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -31,7 +30,6 @@ import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static shop.ledger.standalone.query.CatalogueQueryTest.assertProblem;
 import static shop.ledger.standalone.query.OrderEventsFixture.IMEI;
 
@@ -67,12 +65,16 @@ class OrderQueryTest {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
-    /** The order as the caller sees it once the projection has applied {@code events} of its events. */
+    /**
+     * The order as the caller sees it after its first {@code events} events: one read that names the last one's
+     * position (read your own writes), which already shows all of them.
+     */
     Response awaitOrder(History order, String token, int events) {
-        return await().atMost(Duration.ofSeconds(2))
-                      .until(() -> api.get("/api/orders/" + order.orderId, token),
-                              response -> response.status() == 200
-                                      && response.json().path("timeline").size() == events);
+        long position = OrderEventsFixture.position(jdbc, order.events.get(events - 1));
+        Response response = api.getAfter(position, "/api/orders/" + order.orderId, token);
+        assertThat(response.status()).as(response.raw().body()).isEqualTo(200);
+        assertThat(response.json().path("timeline")).hasSize(events);
+        return response;
     }
 
     @Test

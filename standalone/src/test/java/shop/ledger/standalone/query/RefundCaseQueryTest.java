@@ -79,18 +79,24 @@ class RefundCaseQueryTest {
                     .publish();
     }
 
-    /** The case as the caller sees it once the projection shows it with {@code status}. */
+    /**
+     * The case as the caller sees it after every event appended so far: one read that names the store's head
+     * (read your own writes), which already shows it with {@code status}.
+     */
     Response awaitCase(RefundCase refundCase, String token, String status) {
-        return await().atMost(Duration.ofSeconds(2))
-                      .until(() -> api.get("/api/refund-cases/" + refundCase.refundCaseId, token),
-                              response -> response.status() == 200 && response.text("status").equals(status));
+        Response response = api.getAfter(OrderEventsFixture.head(jdbc), "/api/refund-cases/" + refundCase.refundCaseId,
+                token);
+        assertThat(response.status()).as(response.raw().body()).isEqualTo(200);
+        assertThat(response.text("status")).isEqualTo(status);
+        return response;
     }
 
+    /** The order after every event appended so far (its own and its cases'), read once: {@code entries} entries. */
     Response awaitTimeline(History order, String token, int entries) {
-        return await().atMost(Duration.ofSeconds(2))
-                      .until(() -> api.get("/api/orders/" + order.orderId, token),
-                              response -> response.status() == 200
-                                      && response.json().path("timeline").size() == entries);
+        Response response = api.getAfter(OrderEventsFixture.head(jdbc), "/api/orders/" + order.orderId, token);
+        assertThat(response.status()).as(response.raw().body()).isEqualTo(200);
+        assertThat(response.json().path("timeline")).hasSize(entries);
+        return response;
     }
 
     @Test

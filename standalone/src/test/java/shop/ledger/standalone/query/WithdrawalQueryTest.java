@@ -89,17 +89,27 @@ class WithdrawalQueryTest {
         return fixture.withdrawal(customer.customerId(), customer.walletId(), requestedAt).requested(amount, "USD");
     }
 
-    /** The withdrawal as the caller sees it once the projection shows it with {@code status}. */
+    /**
+     * The withdrawal as the caller sees it after every event appended so far: one read that names the store's head
+     * (read your own writes), which already shows it with {@code status}.
+     */
     Response awaitWithdrawal(Withdrawal withdrawal, String token, String status) {
-        return await().atMost(Duration.ofSeconds(3))
-                      .until(() -> api.get("/api/withdrawals/" + withdrawal.withdrawalId, token),
-                              response -> response.status() == 200 && response.text("status").equals(status));
+        Response response = afterHead("/api/withdrawals/" + withdrawal.withdrawalId, token);
+        assertThat(response.text("status")).isEqualTo(status);
+        return response;
     }
 
     Response awaitReconciled(Withdrawal withdrawal, String token) {
-        return await().atMost(Duration.ofSeconds(3))
-                      .until(() -> api.get("/api/withdrawals/" + withdrawal.withdrawalId, token),
-                              response -> response.status() == 200 && response.json().path("reconciled").asBoolean());
+        Response response = afterHead("/api/withdrawals/" + withdrawal.withdrawalId, token);
+        assertThat(response.json().path("reconciled").asBoolean()).isTrue();
+        return response;
+    }
+
+    /** A 200 read that reflects every event appended so far (the fixture writes to the event store, not over HTTP). */
+    Response afterHead(String path, String token) {
+        Response response = api.getAfter(OrderEventsFixture.head(jdbc), path, token);
+        assertThat(response.status()).as(response.raw().body()).isEqualTo(200);
+        return response;
     }
 
     @Test
@@ -351,9 +361,7 @@ class WithdrawalQueryTest {
         fixture.reconciliation(run);
         String finance = staff("FINANCE");
 
-        Response response = await().atMost(Duration.ofSeconds(3))
-                                   .until(() -> api.get("/api/finance/reconciliations/" + reconciliationId, finance),
-                                           found -> found.status() == 200);
+        Response response = afterHead("/api/finance/reconciliations/" + reconciliationId, finance);
         JsonNode view = response.json();
         assertThat(view.path("reconciliationId").asText()).isEqualTo(reconciliationId.toString());
         assertThat(view.path("format").asText()).isEqualTo("CSV");
@@ -396,9 +404,7 @@ class WithdrawalQueryTest {
                 "by reference", 1, List.of(withdrawal.withdrawalId), List.of(), List.of(), List.of(), "staff:x", now()));
         String finance = staff("FINANCE");
         String before = awaitReconciled(withdrawal, jane.token()).raw().body();
-        String runBefore = await().atMost(Duration.ofSeconds(3))
-                                  .until(() -> api.get("/api/finance/reconciliations/" + reconciliationId, finance),
-                                          found -> found.status() == 200).raw().body();
+        String runBefore = afterHead("/api/finance/reconciliations/" + reconciliationId, finance).raw().body();
         String listBefore = api.get("/api/me/withdrawals", jane.token()).raw().body();
 
         // every event again, the oldest first and then out of order: no status goes back, nothing doubles
@@ -428,9 +434,7 @@ class WithdrawalQueryTest {
         String finance = staff("FINANCE");
         String paidBefore = awaitReconciled(paid, kate.token()).raw().body();
         String failedBefore = awaitWithdrawal(failed, kate.token(), "FAILED").raw().body();
-        String runBefore = await().atMost(Duration.ofSeconds(3))
-                                  .until(() -> api.get("/api/finance/reconciliations/" + reconciliationId, finance),
-                                          found -> found.status() == 200).raw().body();
+        String runBefore = afterHead("/api/finance/reconciliations/" + reconciliationId, finance).raw().body();
         String listBefore = api.get("/api/me/withdrawals", kate.token()).raw().body();
 
         Rebuilds.rebuild(operations, List.of(WithdrawalProjection.PROCESSING_GROUP, ReconciliationProjection.PROCESSING_GROUP));

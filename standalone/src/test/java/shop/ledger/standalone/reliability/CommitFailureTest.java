@@ -99,12 +99,13 @@ class CommitFailureTest {
         String caseId = retried.text("refundCaseId");
         assertThat(jdbc.sql("SELECT count(*) FROM domainevententry WHERE aggregateidentifier = ?").param(caseId)
                        .query(Long.class).single()).as("the acknowledged case is in the event store").isEqualTo(1);
-        awaitWallet(customer, 2_000 - PRICE - FEE, PRICE + FEE);
+        // the acknowledged retry's position covers its fee's hold: the first read after it shows it
+        assertWalletAfter(retried.position(), customer, 2_000 - PRICE - FEE, PRICE + FEE);
 
         Response decided = api.post("/api/admin/refund-cases/" + caseId + "/decision", admin,
                 ApiClient.json(Map.of("outcome", "APPROVED", "note", "the supplier cancelled it")));
         assertThat(decided.status()).as(decided.raw().body()).isEqualTo(200);
-        awaitWallet(customer, 2_000, 0);
+        assertWalletAfter(decided.position(), customer, 2_000, 0);
     }
 
     /** A deferred constraint trigger: it runs inside COMMIT, for this test's keys only (the database is shared). */
@@ -151,6 +152,13 @@ class CommitFailureTest {
                 "IN_PROCESS".equals(api.get("/api/orders/" + orderId, customer.token()).text("status")));
         await().pollDelay(Duration.ofMillis(1100)).until(() -> true); // past its one-second estimate
         return orderId;
+    }
+
+    /** The wallet as read after {@code position}, once: no retry. */
+    private void assertWalletAfter(long position, Customer customer, long available, long held) {
+        JsonNode wallet = api.getAfter(position, "/api/me/wallet", customer.token()).json();
+        assertThat(wallet.path("available").asLong()).isEqualTo(available);
+        assertThat(wallet.path("held").asLong()).isEqualTo(held);
     }
 
     private void awaitWallet(Customer customer, long available, long held) {

@@ -105,7 +105,7 @@ final class LedgerProbe {
                 "password", ApiClient.PASSWORD)));
         assertThat(token.status()).as(token.raw().body()).isEqualTo(200);
         return new Customer(UUID.fromString(registered.text("customerId")), UUID.fromString(registered.text("walletId")),
-                token.text("accessToken"));
+                token.text("accessToken"), registered.position());
     }
 
     Customer fundedCustomer(String prefix, long cents) {
@@ -113,7 +113,10 @@ final class LedgerProbe {
         Response deposit = post("/api/admin/wallets/" + customer.walletId() + "/deposits", admin,
                 ApiClient.json(Map.of("amount", cents, "currency", "USD", "providerReference", unique("psp"))));
         assertThat(deposit.status()).as(deposit.raw().body()).isEqualTo(201);
-        awaitWallet(customer, cents, 0);
+        // the deposit is the wallet's only write: the first read after its position shows it, no polling
+        JsonNode wallet = retryingWhileBusy(() -> api.getAfter(deposit.position(), "/api/me/wallet", customer.token())).json();
+        assertThat(wallet.path("available").asLong()).as("available").isEqualTo(cents);
+        assertThat(wallet.path("held").asLong()).as("held").isZero();
         return customer;
     }
 
