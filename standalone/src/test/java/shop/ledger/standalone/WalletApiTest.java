@@ -293,6 +293,19 @@ class WalletApiTest {
         assertThat(api.get("/swagger-ui.html", null).status()).isIn(200, 302);
     }
 
+    /** build-info and git.properties are written by the build (standalone/pom.xml); a clone without .git has no commit. */
+    @Test
+    void infoNamesTheBuildThatRuns() {
+        Response info = api.get("/actuator/info", admin);
+        assertThat(info.status()).as(info.raw().body()).isEqualTo(200);
+        JsonNode build = info.json().path("build");
+        assertThat(build.path("artifact").asText()).isEqualTo("standalone");
+        assertThat(build.path("version").asText()).matches("\\d+\\.\\d+\\.\\d+.*");
+        if (getClass().getResource("/git.properties") != null) {
+            assertThat(info.json().path("git").path("commit").path("id").asText()).matches("[0-9a-f]{7,40}");
+        }
+    }
+
     /** The statement read after {@code position}: it already holds every line up to it (no retry). */
     private JsonNode statementAfter(long position, Customer customer, int lines) {
         Response statement = api.getAfter(position, "/api/me/wallet/transactions", customer.token());

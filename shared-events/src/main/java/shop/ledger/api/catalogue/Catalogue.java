@@ -1,6 +1,7 @@
 package shop.ledger.api.catalogue;
 
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
+import org.axonframework.serialization.Revision;
 import shop.ledger.api.common.Money;
 
 import java.util.List;
@@ -44,6 +45,7 @@ public final class Catalogue {
     public record DefineService(@TargetAggregateIdentifier UUID serviceId, ServiceOffer offer) {
     }
 
+    @Revision("1")
     public record ServiceDefined(UUID serviceId, ServiceOffer offer) {
     }
 

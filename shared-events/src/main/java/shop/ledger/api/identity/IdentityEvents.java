@@ -3,6 +3,7 @@ package shop.ledger.api.identity;
 import java.time.Instant;
 import java.util.Set;
 import java.util.UUID;
+import org.axonframework.serialization.Revision;
 
 /**
  * Identity events. The email travels only as ciphertext under the owner's data key (R11):
@@ -13,13 +14,16 @@ public final class IdentityEvents {
     private IdentityEvents() {
     }
 
+    @Revision("1")
     public record CustomerRegistered(UUID customerId, UUID walletId, String username, String encryptedEmail) {
     }
 
+    @Revision("1")
     public record StaffAccountCreated(UUID accountId, String username, String encryptedEmail, Set<Role> roles) {
     }
 
     /** The account confirmed its second factor (RFC 6238 TOTP); the secret never leaves the command side. */
+    @Revision("1")
     public record TwoFactorEnabled(UUID accountId) {
     }
 
@@ -30,6 +34,7 @@ public final class IdentityEvents {
      *
      * @param erasedBy the staff account that asked for it
      */
+    @Revision("1")
     public record PersonalDataErased(UUID customerId, UUID erasedBy, Instant erasedAt) {
     }
 }

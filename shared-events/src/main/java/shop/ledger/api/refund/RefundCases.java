@@ -1,6 +1,7 @@
 package shop.ledger.api.refund;
 
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
+import org.axonframework.serialization.Revision;
 import shop.ledger.api.common.Money;
 
 import java.time.Instant;
@@ -56,17 +57,21 @@ public final class RefundCases {
     // ---- events ----
 
     /** @param fee the price of service 742 held for the case (zero when it is free) */
+    @Revision("1")
     public record RefundCaseOpened(UUID refundCaseId, UUID orderId, UUID customerId, UUID walletId, Money fee,
                                    Instant openedAt, Instant decisionDueBy) {
     }
 
+    @Revision("1")
     public record RefundCaseDecided(UUID refundCaseId, UUID orderId, Outcome outcome, String note, String decidedBy,
                                     Instant decidedAt) {
     }
 
+    @Revision("1")
     public record RefundCaseEscalated(UUID refundCaseId, UUID orderId, Instant escalatedAt) {
     }
 
+    @Revision("1")
     public record RefundCaseClosed(UUID refundCaseId, UUID orderId, String reason, Instant closedAt) {
     }
 

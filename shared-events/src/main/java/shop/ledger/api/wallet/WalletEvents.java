@@ -1,5 +1,6 @@
 package shop.ledger.api.wallet;
 
+import org.axonframework.serialization.Revision;
 import shop.ledger.api.common.Money;
 
 import java.util.UUID;
@@ -14,6 +15,7 @@ public final class WalletEvents {
     private WalletEvents() {
     }
 
+    @Revision("1")
     public record WalletOpened(UUID walletId, UUID customerId, String currency) {
     }
 
@@ -34,6 +36,7 @@ public final class WalletEvents {
         long heldAfter();
     }
 
+    @Revision("1")
     public record FundsDeposited(UUID walletId, UUID depositId, Money amount, String providerReference,
                                  long availableAfter, long heldAfter) implements MoneyMoved {
         public long availableChange() {
@@ -45,6 +48,7 @@ public final class WalletEvents {
         }
     }
 
+    @Revision("1")
     public record FundsReserved(UUID walletId, UUID reservationId, Money amount, ReservationPurpose purpose,
                                 UUID referenceId, long availableAfter, long heldAfter) implements MoneyMoved {
         public long availableChange() {
@@ -56,6 +60,7 @@ public final class WalletEvents {
         }
     }
 
+    @Revision("1")
     public record ReservationCaptured(UUID walletId, UUID reservationId, Money amount, ReservationPurpose purpose,
                                       UUID referenceId, long availableAfter, long heldAfter) implements MoneyMoved {
         public long availableChange() {
@@ -67,6 +72,7 @@ public final class WalletEvents {
         }
     }
 
+    @Revision("1")
     public record ReservationReleased(UUID walletId, UUID reservationId, Money amount, ReservationPurpose purpose,
                                       UUID referenceId, String reason, long availableAfter, long heldAfter)
             implements MoneyMoved {
@@ -80,6 +86,7 @@ public final class WalletEvents {
     }
 
     /** A staff correction; {@code amount} is signed: positive credits, negative debits. */
+    @Revision("1")
     public record BalanceAdjusted(UUID walletId, UUID adjustmentId, Money amount, String reason,
                                   long availableAfter, long heldAfter) implements MoneyMoved {
         public long availableChange() {

@@ -1,6 +1,7 @@
 package shop.ledger.api.withdrawal;
 
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
+import org.axonframework.serialization.Revision;
 import shop.ledger.api.common.Money;
 
 import java.time.Instant;
@@ -52,19 +53,24 @@ public final class Withdrawals {
 
     // ---- events ----
 
+    @Revision("1")
     public record WithdrawalRequested(UUID withdrawalId, UUID customerId, UUID walletId, Money amount, String method,
                                       String encryptedDestination, Instant requestedAt) {
     }
 
+    @Revision("1")
     public record PayoutSubmitted(UUID withdrawalId, String payoutReference, Instant submittedAt) {
     }
 
+    @Revision("1")
     public record WithdrawalPaid(UUID withdrawalId, String payoutReference, Instant paidAt) {
     }
 
+    @Revision("1")
     public record WithdrawalFailed(UUID withdrawalId, String reason, Instant failedAt) {
     }
 
+    @Revision("1")
     public record WithdrawalReconciled(UUID withdrawalId, UUID reconciliationId, Instant reconciledAt) {
     }
 
@@ -72,6 +78,7 @@ public final class Withdrawals {
      * The payout provider keeps refusing the withdrawal's calls (4xx, e.g. a bad API key): staff must act. The
      * status and the hold stay as they are (a payout may exist); the saga goes on asking at its slowest pace.
      */
+    @Revision("1")
     public record WithdrawalNeedsAttention(UUID withdrawalId, String reason, Instant at) {
     }
 
@@ -95,6 +102,7 @@ public final class Withdrawals {
      * One run, recorded whole: what was matched, what was not, by which rules, so the history of
      * reconciliation can be replayed.
      */
+    @Revision("1")
     public record ReconciliationCompleted(UUID reconciliationId, String format, String rules, int statementLines,
                                           List<UUID> matchedWithdrawals, List<String> unmatchedStatementLines,
                                           List<UUID> unmatchedWithdrawals, List<Mismatch> mismatches,
