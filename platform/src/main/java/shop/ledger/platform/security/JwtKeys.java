@@ -7,11 +7,13 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.annotation.Profile;
 import org.springframework.stereotype.Component;
 import shop.ledger.platform.LedgerProperties;
 import shop.ledger.platform.db.KeyFiles;
 
+import java.nio.file.Path;
 import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -34,10 +36,14 @@ public class JwtKeys {
 
     private final List<RSAKey> keys;
 
+    @Autowired
     public JwtKeys(LedgerProperties properties) {
-        String configured = properties.jwtKey();
+        this(properties.jwtKey(), properties.keysDir().resolve("jwt-signing.jwk"));
+    }
+
+    JwtKeys(String configured, Path keyFile) {
         if (configured == null || configured.isBlank()) {
-            configured = KeyFiles.readOrCreate(properties.keysDir().resolve("jwt-signing.jwk"), JwtKeys::generate);
+            configured = KeyFiles.readOrCreate(keyFile, JwtKeys::generate);
         }
         this.keys = parse(configured);
         for (RSAKey key : keys) {
