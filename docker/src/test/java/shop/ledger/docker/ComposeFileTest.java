@@ -52,9 +52,11 @@ class ComposeFileTest {
     /** Variables behind the project's own settings; each is cross-checked against the sources below. */
     private static final Set<String> PROJECT_VARIABLES = Set.of(
             "SERVER_PORT", "LEDGER_DATA_DIR", "LEDGER_CURRENCY", "LEDGER_MASTER_KEY", "LEDGER_JWT_KEY",
-            "LEDGER_ADMIN_USERNAME", "LEDGER_ADMIN_PASSWORD");
-    private static final Set<String> COMMAND_SIDE_ONLY = Set.of("LEDGER_ADMIN_USERNAME", "LEDGER_ADMIN_PASSWORD");
-    private static final Set<String> SHARED_SECRETS = Set.of("LEDGER_MASTER_KEY", "LEDGER_JWT_KEY");
+            "LEDGER_JWT_JWKS_URI", "LEDGER_ADMIN_USERNAME", "LEDGER_ADMIN_PASSWORD");
+    /** The signing key stays on the command side: a query side verifies with the published public keys only. */
+    private static final Set<String> COMMAND_SIDE_ONLY = Set.of("LEDGER_ADMIN_USERNAME", "LEDGER_ADMIN_PASSWORD",
+            "LEDGER_JWT_KEY");
+    private static final Set<String> SHARED_SECRETS = Set.of("LEDGER_MASTER_KEY");
 
     private static Map<String, Object> services;
 
@@ -147,6 +149,13 @@ class ComposeFileTest {
     }
 
     @Test
+    void theQuerySideVerifiesTokensWithTheCommandSidesPublishedKeys() {
+        assertThat(environment("query-side")).doesNotContainKey("LEDGER_JWT_KEY")
+                .containsEntry("LEDGER_JWT_JWKS_URI", "http://command-side:8080/.well-known/jwks.json");
+        assertThat(environment("command-side").get("LEDGER_JWT_KEY")).matches("\\$\\{LEDGER_JWT_KEY:\\?.+}");
+    }
+
+    @Test
     void secretsMustBeSuppliedAndAreSharedByBothSides() {
         for (String secret : SHARED_SECRETS) {
             String command = environment("command-side").get(secret);
@@ -197,14 +206,17 @@ class ComposeFileTest {
      */
     private static Set<String> ledgerPropertiesInSources() {
         Set<String> properties = new TreeSet<>();
-        String record = read(ROOT.resolve("platform/src/main/java/shop/ledger/platform/LedgerProperties.java"));
-        Matcher prefix = Pattern.compile("@ConfigurationProperties\\(\"([^\"]+)\"\\)").matcher(record);
-        assertThat(prefix.find()).isTrue();
-        Matcher components = Pattern.compile("record\\s+LedgerProperties\\s*\\(([^)]*)\\)").matcher(record);
-        assertThat(components.find()).isTrue();
-        for (String component : components.group(1).split(",")) {
-            String[] parts = component.trim().split("\\s+");
-            properties.add(prefix.group(1) + "." + kebab(parts[parts.length - 1]));
+        for (String recordFile : List.of("platform/src/main/java/shop/ledger/platform/LedgerProperties.java",
+                "platform/src/main/java/shop/ledger/platform/security/TokenVerificationProperties.java")) {
+            String record = read(ROOT.resolve(recordFile));
+            Matcher prefix = Pattern.compile("@ConfigurationProperties\\(\"([^\"]+)\"\\)").matcher(record);
+            assertThat(prefix.find()).isTrue();
+            Matcher components = Pattern.compile("record\\s+\\w+\\s*\\(([^)]*)\\)").matcher(record);
+            assertThat(components.find()).isTrue();
+            for (String component : components.group(1).split(",")) {
+                String[] parts = component.trim().split("\\s+");
+                properties.add(prefix.group(1) + "." + kebab(parts[parts.length - 1]));
+            }
         }
         Pattern value = Pattern.compile("@Value\\(\"\\$\\{(ledger\\.[a-z0-9.\\-]+)[:}]");
         for (String module : List.of("platform", "command-side", "query-side")) {

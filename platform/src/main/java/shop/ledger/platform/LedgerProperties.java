@@ -12,7 +12,8 @@ import java.time.Duration;
  * @param currency       the shop currency; requests in another one are refused
  * @param masterKey      base64 AES-256 key that wraps every customer's data key ({@code LEDGER_MASTER_KEY});
  *                       when empty, a key file in the data directory is used (created on first start)
- * @param jwtKey         the token signing key as a JWK JSON (RSA); when empty, a key file in the data directory
+ * @param jwtKey         the command side's token signing keys, one RSA JWK or a JWK set whose first key signs
+ *                       (security.JwtKeys); when empty, a key file in the data directory. Never on a query side
  * @param tokenTtl       how long an access token is valid
  */
 @ConfigurationProperties("ledger")

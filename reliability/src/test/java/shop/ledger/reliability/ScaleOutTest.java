@@ -3,6 +3,10 @@ package shop.ledger.reliability;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -54,10 +58,16 @@ class ScaleOutTest {
                 LedgerProcess command1 = new LedgerProcess("scale-command-1", LedgerProcess.COMMAND_SIDE, DurablePostgres.freePort(), env);
                 processes.add(command1);
                 command1.start();
+                // query sides never get a private key: one a copy of the published public keys, one their URL
+                String jwks = command1.baseUrl() + "/.well-known/jwks.json";
+                Map<String, String> queryEnv1 = new java.util.LinkedHashMap<>(env);
+                queryEnv1.put("LEDGER_JWT_PUBLIC_KEYS", publicKeys(jwks));
+                Map<String, String> queryEnv2 = new java.util.LinkedHashMap<>(env);
+                queryEnv2.put("LEDGER_JWT_JWKS_URI", jwks);
                 List<LedgerProcess> others = List.of(
                         new LedgerProcess("scale-command-2", LedgerProcess.COMMAND_SIDE, DurablePostgres.freePort(), env),
-                        new LedgerProcess("scale-query-1", LedgerProcess.QUERY_SIDE, DurablePostgres.freePort(), env),
-                        new LedgerProcess("scale-query-2", LedgerProcess.QUERY_SIDE, DurablePostgres.freePort(), env));
+                        new LedgerProcess("scale-query-1", LedgerProcess.QUERY_SIDE, DurablePostgres.freePort(), queryEnv1),
+                        new LedgerProcess("scale-query-2", LedgerProcess.QUERY_SIDE, DurablePostgres.freePort(), queryEnv2));
                 for (LedgerProcess process : others) {
                     processes.add(process);
                     process.launch();
@@ -98,6 +108,14 @@ class ScaleOutTest {
                 }
             }
         }
+    }
+
+    private static String publicKeys(String jwksUrl) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(jwksUrl)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("\"kid\"").doesNotContain("\"d\"");
+        return response.body();
     }
 
     /**

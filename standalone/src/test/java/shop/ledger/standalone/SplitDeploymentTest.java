@@ -13,6 +13,8 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import shop.ledger.command.CommandSideApplication;
+import org.springframework.security.oauth2.jwt.JwtEncoder;
+import shop.ledger.platform.security.JwtKeys;
 import shop.ledger.platform.testing.TestDatabase;
 import shop.ledger.query.QuerySideApplication;
 import shop.ledger.query.wallet.WalletProjection;
@@ -29,8 +31,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The split deployment: the command side and the query side as separate application contexts, each with
- * its own main and profile, sharing only PostgreSQL (and the keys every instance is given). An event the
- * command side writes is served by the query side.
+ * its own main and profile, sharing only PostgreSQL (and the keys every instance is given; the query side gets
+ * the token keys' public parts only). An event the command side writes is served by the query side.
  */
 class SplitDeploymentTest {
 
@@ -38,12 +40,15 @@ class SplitDeploymentTest {
     private static ConfigurableApplicationContext querySide;
     private static String database;
     private static Path dataDir;
+    private static String publicKeys;
 
     @BeforeAll
     static void start() {
         database = TestDatabase.newDatabase();
         dataDir = TestDatabase.newDataDir();
         commandSide = start(CommandSideApplication.class, "command", database, dataDir);
+        // the query side gets the command side's PUBLIC keys only, as an operator copies /.well-known/jwks.json
+        publicKeys = commandSide.getBean(JwtKeys.class).publicKeys().toString();
         querySide = start(QuerySideApplication.class, "query", database, dataDir);
     }
 
@@ -71,6 +76,21 @@ class SplitDeploymentTest {
         assertThat(wallet.json().path("available").asLong()).isEqualTo(4200);
         assertThat(queries.getAfter(customer.position(), "/api/me", customer.token()).text("email"))
                 .isEqualTo("split-customer@example.com");
+    }
+
+    /** A compromised query side cannot mint a token: it holds no signing key and no encoder, only public keys. */
+    @Test
+    void onlyTheCommandSideCanSignAndTheQuerySideVerifiesWithPublicKeysOnly() {
+        assertThat(querySide.getBeanNamesForType(JwtKeys.class)).isEmpty();
+        assertThat(querySide.getBeanNamesForType(JwtEncoder.class)).isEmpty();
+        assertThat(commandSide.getBeanNamesForType(JwtEncoder.class)).hasSize(1);
+        assertThat(publicKeys).doesNotContain("\"d\"").contains("\"kid\"");
+        assertThat(new ApiClient(port(querySide)).get("/.well-known/jwks.json", null).status()).isEqualTo(404);
+
+        Customer customer = new ApiClient(port(commandSide)).register("split-verified");
+        ApiClient queries = new ApiClient(port(querySide));
+        assertThat(queries.getAfter(customer.position(), "/api/me", customer.token()).status()).isEqualTo(200);
+        assertThat(queries.get("/api/me", customer.token() + "x").status()).isEqualTo(401);
     }
 
     @Test
@@ -163,7 +183,8 @@ class SplitDeploymentTest {
                         "--spring.datasource.username=postgres",
                         "--server.port=0",
                         "--ledger.data-dir=" + dataDir,
-                        "--ledger.admin.password=" + ApiClient.ADMIN_PASSWORD);
+                        "--ledger.admin.password=" + ApiClient.ADMIN_PASSWORD,
+                        "--ledger.jwt.public-keys=" + (profile.equals("query") ? publicKeys : ""));
     }
 
     private static int port(ConfigurableApplicationContext context) {

@@ -1,10 +1,11 @@
 package shop.ledger.platform.security;
 
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Profile;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.method.configuration.EnableMethodSecurity;
@@ -22,6 +23,7 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
 import org.springframework.security.oauth2.server.resource.authentication.JwtGrantedAuthoritiesConverter;
 import org.springframework.security.web.SecurityFilterChain;
 import shop.ledger.api.common.ProblemType;
+import shop.ledger.platform.LedgerProperties;
 import shop.ledger.platform.web.Problems;
 
 import java.time.Instant;
@@ -34,6 +36,7 @@ import java.util.Objects;
  */
 @Configuration
 @EnableMethodSecurity
+@EnableConfigurationProperties(TokenVerificationProperties.class)
 public class SecurityConfiguration {
 
     public static final String ISSUER = "imei-shop-ledger";
@@ -61,6 +64,7 @@ public class SecurityConfiguration {
             .authorizeHttpRequests(requests -> requests
                     .requestMatchers(HttpMethod.POST, "/api/auth/register", "/api/auth/token").permitAll()
                     .requestMatchers(HttpMethod.GET, "/api/services").permitAll()
+                    .requestMatchers(HttpMethod.GET, PublicKeysController.PATH).permitAll()
                     .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus").permitAll()
                     .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**").permitAll()
                     .requestMatchers("/error").permitAll()
@@ -83,9 +87,12 @@ public class SecurityConfiguration {
         return http.build();
     }
 
+    /** Public keys only, on every side: the local keys' public parts, a configured set or the command side's JWKS. */
     @Bean
-    JwtDecoder jwtDecoder(JwtKeys keys) throws JOSEException {
-        NimbusJwtDecoder decoder = NimbusJwtDecoder.withPublicKey(keys.key().toRSAPublicKey()).build();
+    JwtDecoder jwtDecoder(ObjectProvider<JwtKeys> signingKeys, TokenVerificationProperties verification,
+                          LedgerProperties properties) {
+        NimbusJwtDecoder decoder = TokenVerification.decoder(signingKeys.getIfAvailable(), verification,
+                properties.jwtKey());
         decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(
                 JwtValidators.createDefaultWithIssuer(ISSUER),
                 // the ledger's tokens always expire: one without an expiry is not one of them
@@ -94,9 +101,11 @@ public class SecurityConfiguration {
         return decoder;
     }
 
+    /** The command side alone signs, with its newest key; the encoder writes that key's kid into the header. */
     @Bean
+    @Profile("command")
     JwtEncoder jwtEncoder(JwtKeys keys) {
-        return new NimbusJwtEncoder(new ImmutableJWKSet<>(new JWKSet(keys.key())));
+        return new NimbusJwtEncoder(new ImmutableJWKSet<>(keys.signingSet()));
     }
 
     private static JwtAuthenticationConverter authenticationConverter() {

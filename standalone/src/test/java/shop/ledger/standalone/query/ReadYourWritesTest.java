@@ -73,7 +73,9 @@ class ReadYourWritesTest {
                 .profiles("command", "query", "standalone"), database, dataDir, "--ledger.token-store.owner=standalone");
         // a short wait, for the read model held back: the reads that succeed are answered long before it
         secondQuerySide = start(new SpringApplicationBuilder(QuerySideApplication.class).profiles("query"), database,
-                dataDir, "--ledger.token-store.owner=second-query-side", "--ledger.read-your-writes.max-wait=1s");
+                dataDir, "--ledger.token-store.owner=second-query-side", "--ledger.read-your-writes.max-wait=1s",
+                // a query side alone verifies with the command side's published public keys
+                "--ledger.jwt.jwks-uri=http://localhost:" + port(standalone) + "/.well-known/jwks.json");
         first = new ApiClient(port(standalone));
         second = new ApiClient(port(secondQuerySide));
         jdbc = standalone.getBean(JdbcClient.class);
