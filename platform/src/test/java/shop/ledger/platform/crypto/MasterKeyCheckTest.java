@@ -1,6 +1,7 @@
 package shop.ledger.platform.crypto;
 
 import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,18 +37,23 @@ class MasterKeyCheckTest {
     Path dataDir;
     @TempDir
     Path emptyDataDir;
-    private String url;
-    private PGSimpleDataSource dataSource;
-    private JdbcClient jdbc;
+    private static String url;
+    private static JdbcClient jdbc;
 
-    @BeforeEach
-    void database() {
+    @BeforeAll
+    static void database() {
         url = TestDatabase.newDatabase();
-        dataSource = new PGSimpleDataSource();
+        PGSimpleDataSource dataSource = new PGSimpleDataSource();
         dataSource.setURL(url);
         dataSource.setUser("postgres");
         Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
         jdbc = JdbcClient.create(dataSource);
+    }
+
+    /** Every test starts as a fresh install: no data key, no check value. */
+    @BeforeEach
+    void freshInstall() {
+        jdbc.sql("TRUNCATE data_key, master_key_check CASCADE").update();
     }
 
     private MasterKey start(Path dir, String masterKey, Map<String, String> masterKeys, String newestId) {
