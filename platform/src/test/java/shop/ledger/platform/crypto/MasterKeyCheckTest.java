@@ -6,6 +6,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postgresql.ds.PGSimpleDataSource;
+import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import shop.ledger.platform.LedgerProperties;
 import shop.ledger.platform.testing.TestDatabase;
@@ -23,6 +24,7 @@ import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * Keys that cannot be lost silently (decision 08): the check value, the refusals of a wrong or missing master key,
@@ -133,6 +135,12 @@ class MasterKeyCheckTest {
                 .hasMessageContaining("Restore");
         assertThat(keyFile()).doesNotExist();
         assertThat(storedKeyState()).isEqualTo(before);
+
+        Throwable refused = catchThrowable(this::startWithKeyFile);
+        assertThat(refused).isInstanceOf(MasterKeyRefused.class);
+        FailureAnalysis analysis = new MasterKeyRefusedAnalyzer().analyze(new IllegalStateException("Error creating bean 'masterKey'", refused));
+        assertThat(analysis.getDescription()).as("a failed start opens with the message").isEqualTo(refused.getMessage());
+        assertThat(analysis.getAction()).contains("Restore the master key");
     }
 
     @Test
