@@ -1,6 +1,7 @@
 package shop.ledger.platform.crypto;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
+import shop.ledger.platform.LedgerProperties;
 
 import javax.crypto.SecretKey;
 import java.nio.file.Path;
@@ -8,6 +9,7 @@ import java.security.MessageDigest;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
@@ -101,15 +103,15 @@ final class MasterKeyCheck {
     }
 
     private String source(String id) {
-        return id.equals(shop.ledger.platform.LedgerProperties.MASTER_KEY_DEFAULT_ID)
+        return id.equals(LedgerProperties.MASTER_KEY_DEFAULT_ID)
                 ? keyFile + " or LEDGER_MASTER_KEY"
                 : "ledger.master-keys." + id;
     }
 
     private Set<String> expectedIds() {
-        Set<String> ids = new java.util.TreeSet<>(checks.keySet());
+        Set<String> ids = new TreeSet<>(checks.keySet());
         ids.addAll(inUse.keySet());
-        return ids.stream().map(id -> "'" + id + "'").collect(Collectors.toCollection(java.util.TreeSet::new));
+        return ids.stream().map(id -> "'" + id + "'").collect(Collectors.toCollection(TreeSet::new));
     }
 
     private Map<String, byte[]> readChecks() {
