@@ -213,7 +213,7 @@ class ComposeFileTest {
             assertThat(prefix.find()).isTrue();
             Matcher components = Pattern.compile("record\\s+\\w+\\s*\\(([^)]*)\\)").matcher(record);
             assertThat(components.find()).isTrue();
-            for (String component : components.group(1).split(",")) {
+            for (String component : components.group(1).split(",(?![^<>]*>)")) { // not the comma inside Map<K, V>
                 String[] parts = component.trim().split("\\s+");
                 properties.add(prefix.group(1) + "." + kebab(parts[parts.length - 1]));
             }

@@ -40,6 +40,6 @@ public final class CommandTestDatabase {
 
     public static KeyVault vault() {
         String master = Base64.getEncoder().encodeToString(new byte[32]);
-        return new KeyVault(jdbc(), new MasterKey(new LedgerProperties(null, "USD", master, null, null)));
+        return new KeyVault(jdbc(), new MasterKey(new LedgerProperties(null, "USD", master, null, null), jdbc()));
     }
 }

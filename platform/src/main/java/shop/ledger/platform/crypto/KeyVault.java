@@ -12,6 +12,8 @@ import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Base64;
@@ -32,7 +34,7 @@ public class KeyVault {
     private static final String FORMAT = "v1:";
 
     private final JdbcClient jdbc;
-    private final SecretKey masterKey;
+    private final MasterKey masterKey;
     private final Cache<UUID, Optional<SecretKey>> keys = Caffeine.newBuilder()
             .maximumSize(10_000)
             // every instance forgets an erased key as the erasure event arrives (KeyEvictions); this bounds the
@@ -42,15 +44,15 @@ public class KeyVault {
 
     public KeyVault(JdbcClient jdbc, MasterKey masterKey) {
         this.jdbc = jdbc;
-        this.masterKey = masterKey.key();
+        this.masterKey = masterKey;
     }
 
     /** Creates the owner's data key; joins the caller's transaction. */
     public void createKey(UUID ownerId) {
         byte[] raw = AesGcm.randomKey();
-        byte[] wrapped = AesGcm.encrypt(masterKey, raw, aad(ownerId));
-        jdbc.sql("INSERT INTO data_key (owner_id, wrapped_key) VALUES (?, ?)")
-            .params(ownerId, wrapped)
+        MasterKey.Wrapped wrapped = masterKey.wrap(raw, aad(ownerId));
+        jdbc.sql("INSERT INTO data_key (owner_id, wrapped_key, master_key_id) VALUES (?, ?, ?)")
+            .params(ownerId, wrapped.bytes(), wrapped.masterKeyId())
             .update();
         keys.put(ownerId, Optional.of(new SecretKeySpec(raw, "AES")));
     }
@@ -111,6 +113,30 @@ public class KeyVault {
         keys.invalidate(ownerId);
     }
 
+    /**
+     * Wraps the owner's data key anew under the newest master key, in one statement of its own: the update applies
+     * only while the row still holds the wrapping that was read, so a concurrent erasure wins and an erased key stays
+     * erased. Answers whether the row changed; a row already under the newest key is left as it is (safe to re-run).
+     * Caches hold the data key itself, which does not change. Guarded by MasterKeyCheckTest.
+     */
+    public boolean rewrap(UUID ownerId) {
+        Optional<MasterKey.Wrapped> current = jdbc.sql("SELECT master_key_id, wrapped_key FROM data_key WHERE owner_id = ?")
+            .param(ownerId)
+            .query(KeyVault::wrapped)
+            .optional()
+            .flatMap(wrapped -> wrapped);
+        if (current.isEmpty() || current.get().masterKeyId().equals(masterKey.newestId())) {
+            return false;
+        }
+        MasterKey.Wrapped old = current.get();
+        MasterKey.Wrapped renewed = masterKey.wrap(masterKey.unwrap(old, aad(ownerId)), aad(ownerId));
+        return jdbc.sql("""
+                        UPDATE data_key SET wrapped_key = ?, master_key_id = ?
+                         WHERE owner_id = ? AND master_key_id = ? AND wrapped_key = ?""")
+                   .params(renewed.bytes(), renewed.masterKeyId(), ownerId, old.masterKeyId(), old.bytes())
+                   .update() == 1;
+    }
+
     /** Drops the cached copy of the owner's key: the next use reads the vault again. */
     public void forget(UUID ownerId) {
         keys.invalidate(ownerId);
@@ -125,15 +151,21 @@ public class KeyVault {
     }
 
     private Optional<SecretKey> load(UUID ownerId) {
-        return jdbc.sql("SELECT wrapped_key FROM data_key WHERE owner_id = ?")
+        return jdbc.sql("SELECT master_key_id, wrapped_key FROM data_key WHERE owner_id = ?")
                    .param(ownerId)
-                   .query((rs, n) -> Optional.ofNullable(rs.getBytes(1)))
+                   .query(KeyVault::wrapped)
                    .optional()
                    .orElseThrow(() -> new IllegalStateException("no data key for " + ownerId))
-                   .map(wrapped -> new SecretKeySpec(AesGcm.decrypt(masterKey, wrapped, aad(ownerId)), "AES"));
+                   .map(wrapped -> new SecretKeySpec(masterKey.unwrap(wrapped, aad(ownerId)), "AES"));
     }
 
-    private static byte[] aad(UUID ownerId) {
+    /** A {@code master_key_id, wrapped_key} row: empty once erased. */
+    private static Optional<MasterKey.Wrapped> wrapped(ResultSet row, int rowNum) throws SQLException {
+        byte[] bytes = row.getBytes(2);
+        return bytes == null ? Optional.empty() : Optional.of(new MasterKey.Wrapped(row.getString(1), bytes));
+    }
+
+    static byte[] aad(UUID ownerId) {
         return ownerId.toString().getBytes(StandardCharsets.US_ASCII);
     }
 }

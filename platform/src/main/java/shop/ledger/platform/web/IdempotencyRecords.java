@@ -39,7 +39,8 @@ import java.util.concurrent.TimeUnit;
  *   it.</li>
  *   <li>An answer that holds a secret (a token, a TOTP secret) is remembered without its body: a retry with the same
  *   key answers 409 {@code conflict}.</li>
- *   <li>The request's digest is an HMAC under a key derived from the master key (a stored digest of a password
+ *   <li>The request's digest is an HMAC under a key derived from the newest master key (so a rotation makes retries
+ *   of requests from before it answer 422 for the records' 24 hours: decision 08) (a stored digest of a password
  *   request is no offline oracle for the password), over the method, path and body; for {@code multipart/form-data}
  *   over each part's name, file name and content, not the boundary.</li>
  * </ul>

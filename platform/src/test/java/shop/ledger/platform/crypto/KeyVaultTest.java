@@ -3,6 +3,7 @@ package shop.ledger.platform.crypto;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -32,8 +33,16 @@ class KeyVaultTest {
     static void database() {
         postgres = EmbeddedPostgresLauncher.forTests();
         jdbc = JdbcClient.create(postgres.getPostgresDatabase());
-        jdbc.sql("CREATE TABLE data_key (owner_id UUID PRIMARY KEY, wrapped_key BYTEA, "
+        jdbc.sql("CREATE TABLE data_key (owner_id UUID PRIMARY KEY, wrapped_key BYTEA, master_key_id TEXT NOT NULL, "
                 + "created_at TIMESTAMPTZ NOT NULL DEFAULT now(), destroyed_at TIMESTAMPTZ)").update();
+        jdbc.sql("CREATE TABLE master_key_check (key_id TEXT PRIMARY KEY, check_value BYTEA NOT NULL, "
+                + "created_at TIMESTAMPTZ NOT NULL DEFAULT now())").update();
+    }
+
+    /** Each test has its own data directory, so its own master key: the database starts empty for it. */
+    @BeforeEach
+    void emptyVault() {
+        jdbc.sql("TRUNCATE data_key, master_key_check").update();
     }
 
     @AfterAll
@@ -42,7 +51,7 @@ class KeyVaultTest {
     }
 
     private KeyVault vault(String masterKey) {
-        return new KeyVault(jdbc, new MasterKey(new LedgerProperties(dataDir, "USD", masterKey, null, null)));
+        return new KeyVault(jdbc, new MasterKey(new LedgerProperties(dataDir, "USD", masterKey, null, null), jdbc));
     }
 
     @Test
