@@ -100,7 +100,7 @@ class OrderFlowTest {
         assertThat(inProcess.path("submittedAt").asText()).isNotBlank();
 
         String reference = simulatorReference(imei);
-        assertThat(api.post("/simulator/dhru/control/orders/" + reference, null,
+        assertThat(api.post("/simulator/dhru/control/orders/" + reference, admin,
                 ApiClient.json(Map.of("status", 4, "code", "NCK: 8812-4471-0093"))).status()).isBetween(200, 299);
 
         JsonNode completed = awaitOrder(customer, orderId, "COMPLETED");
@@ -123,7 +123,7 @@ class OrderFlowTest {
         String imei = imei();
         String orderId = order(customer, UNLOCK, imei).text("orderId");
         awaitOrder(customer, orderId, "IN_PROCESS");
-        api.post("/simulator/dhru/control/orders/" + simulatorReference(imei), null,
+        api.post("/simulator/dhru/control/orders/" + simulatorReference(imei), admin,
                 ApiClient.json(Map.of("status", 3, "code", "IMEI is blacklisted")));
         JsonNode rejected = awaitOrder(customer, orderId, "REJECTED");
         assertThat(rejected.path("rejectionReason").asText()).contains("blacklisted");
@@ -176,7 +176,7 @@ class OrderFlowTest {
         assertThat(resolved.status()).as(resolved.raw().body()).isEqualTo(200);
         // the resolution itself records the order as submitted
         assertThat(orderAfter(resolved.position(), customer, orderId).path("status").asText()).isEqualTo("IN_PROCESS");
-        api.post("/simulator/dhru/control/orders/" + reference, null, ApiClient.json(Map.of("status", 4, "code", "DONE")));
+        api.post("/simulator/dhru/control/orders/" + reference, admin, ApiClient.json(Map.of("status", 4, "code", "DONE")));
         awaitOrder(customer, orderId, "COMPLETED");
         awaitWallet(customer, 5_000 - UNLOCK_PRICE, 0);
     }
@@ -260,7 +260,7 @@ class OrderFlowTest {
     }
 
     private void simulatorFaults(String placeMode) {
-        Response response = api.post("/simulator/dhru/control/faults", null,
+        Response response = api.post("/simulator/dhru/control/faults", admin,
                 ApiClient.json(Map.of("placeMode", placeMode, "statusMode", "OK")));
         assertThat(response.status()).as(response.raw().body()).isBetween(200, 299);
     }
@@ -268,7 +268,7 @@ class OrderFlowTest {
     private String simulatorReference(String imei) {
         String[] reference = new String[1];
         await().atMost(Duration.ofSeconds(5)).until(() -> {
-            JsonNode received = api.get("/simulator/dhru/control/orders?imei=" + imei, null).json();
+            JsonNode received = api.get("/simulator/dhru/control/orders?imei=" + imei, admin).json();
             JsonNode first = received.isArray() ? received.path(0) : received.path("items").path(0);
             reference[0] = first.path("referenceId").asText(null);
             return reference[0] != null;

@@ -219,9 +219,9 @@ class RefundCaseFlowTest {
     }
 
     private void completeAtSupplier(String imei) {
-        JsonNode received = api.get("/simulator/dhru/control/orders?imei=" + imei, null).json();
+        JsonNode received = api.get("/simulator/dhru/control/orders?imei=" + imei, admin).json();
         String reference = received.path("items").path(0).path("referenceId").asText();
-        assertThat(api.post("/simulator/dhru/control/orders/" + reference, null,
+        assertThat(api.post("/simulator/dhru/control/orders/" + reference, admin,
                 ApiClient.json(Map.of("status", 4, "code", "CLEAN"))).status()).isBetween(200, 299);
     }
 

@@ -143,13 +143,13 @@ class WithdrawalFlowTest {
         faults("DROP_AFTER_ACCEPT");
         String withdrawalId = withdraw(holder.customer(), nextCode(holder), 1_500).text("withdrawalId");
         await().atMost(Duration.ofSeconds(5)).until(() ->
-                api.get("/simulator/payouts/control/payouts?reference=" + withdrawalId, null).json().path("items").size() == 1);
+                api.get("/simulator/payouts/control/payouts?reference=" + withdrawalId, admin).json().path("items").size() == 1);
         faults("OK");
         awaitStatus(holder.customer(), withdrawalId, "PAYOUT_SUBMITTED");
         decideAtProvider(withdrawalId, "PAID");
         awaitStatus(holder.customer(), withdrawalId, "PAID");
         awaitWallet(holder.customer(), 3_500, 0);
-        assertThat(api.get("/simulator/payouts/control/payouts?reference=" + withdrawalId, null).json().path("items"))
+        assertThat(api.get("/simulator/payouts/control/payouts?reference=" + withdrawalId, admin).json().path("items"))
                 .as("one payout at the provider, never two").hasSize(1);
     }
 
@@ -209,12 +209,12 @@ class WithdrawalFlowTest {
     }
 
     private void faults(String submitMode) {
-        assertThat(api.post("/simulator/payouts/control/faults", null,
+        assertThat(api.post("/simulator/payouts/control/faults", admin,
                 ApiClient.json(Map.of("submitMode", submitMode))).status()).isBetween(200, 299);
     }
 
     private void decideAtProvider(String withdrawalId, String status) {
-        Response decided = api.post("/simulator/payouts/control/payouts/" + withdrawalId, null,
+        Response decided = api.post("/simulator/payouts/control/payouts/" + withdrawalId, admin,
                 ApiClient.json(Map.of("status", status, "reason", "account closed")));
         assertThat(decided.status()).as(decided.raw().body()).isEqualTo(200);
     }

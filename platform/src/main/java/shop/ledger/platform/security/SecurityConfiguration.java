@@ -22,6 +22,9 @@ import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 import org.springframework.security.oauth2.server.resource.authentication.JwtGrantedAuthoritiesConverter;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.AndRequestMatcher;
+import org.springframework.security.web.util.matcher.NegatedRequestMatcher;
 import shop.ledger.api.common.ProblemType;
 import shop.ledger.platform.LedgerProperties;
 import shop.ledger.platform.web.Problems;
@@ -41,15 +44,23 @@ public class SecurityConfiguration {
 
     public static final String ISSUER = "imei-shop-ledger";
 
+    /** The simulators' control endpoints (API.md v2: ADMIN only), served by the ledger's chain below. */
+    public static final String SIMULATOR_CONTROL = "/simulator/*/control/**";
+
     /**
      * The simulators stand for outside parties and check their own credentials (the payout provider's API
      * key comes as {@code Authorization: Bearer}, which the ledger's chain would take for an access token),
-     * so their paths get a chain of their own, ahead of the ledger's, without token authentication.
+     * so their protocol paths get a chain of their own, ahead of the ledger's, without token authentication.
+     * Their control endpoints are not the outside party's: they fall through to the ledger's chain, which
+     * wants an ADMIN token (DhruSimulatorTest and PayoutSimulatorTest, controlWantsAnAdminToken...;
+     * AccessControlMatrixTest).
      */
     @Bean
     @Order(0)
     SecurityFilterChain simulatorSecurity(HttpSecurity http) throws Exception {
-        http.securityMatcher("/simulator/**")
+        PathPatternRequestMatcher.Builder paths = PathPatternRequestMatcher.withDefaults();
+        http.securityMatcher(new AndRequestMatcher(paths.matcher("/simulator/**"),
+                    new NegatedRequestMatcher(paths.matcher(SIMULATOR_CONTROL))))
             .csrf(csrf -> csrf.disable())
             .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
             .authorizeHttpRequests(requests -> requests.anyRequest().permitAll());
@@ -65,7 +76,11 @@ public class SecurityConfiguration {
                     .requestMatchers(HttpMethod.POST, "/api/auth/register", "/api/auth/token").permitAll()
                     .requestMatchers(HttpMethod.GET, "/api/services").permitAll()
                     .requestMatchers(HttpMethod.GET, PublicKeysController.PATH).permitAll()
+                    // health for probes, prometheus for scrapers (no personal data); the rest of actuator
+                    // (metrics, info, the index) is the operator's: OperationsEndpointsSecurityTest
                     .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus").permitAll()
+                    .requestMatchers("/actuator", "/actuator/**").hasRole("ADMIN")
+                    .requestMatchers(SIMULATOR_CONTROL).hasRole("ADMIN")
                     .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**").permitAll()
                     .requestMatchers("/error").permitAll()
                     .requestMatchers("/api/audit/**").hasRole("AUDITOR")

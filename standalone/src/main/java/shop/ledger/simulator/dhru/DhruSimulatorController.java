@@ -44,7 +44,7 @@ import java.util.Optional;
 /**
  * A DHRU Fusion supplier over HTTP, for the standalone: {@code POST /simulator/dhru/api/index.php} speaks the
  * real protocol (form fields, XML or base64-JSON parameters, SUCCESS/ERROR answers); {@code /control/*} lets
- * tests and people decide orders and switch faults on.
+ * tests and people decide orders and switch faults on, with an ADMIN token (SecurityConfiguration).
  */
 @RestController
 @RequestMapping("/simulator/dhru")

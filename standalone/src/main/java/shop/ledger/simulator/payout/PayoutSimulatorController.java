@@ -56,7 +56,7 @@ import java.util.Optional;
  * </ul>
  * a payout answers as {@code {payoutReference, reference, amount, currency, method, status, reason?, createdAt,
  * updatedAt, bookedAt?}} (never the destination). {@code /control/*} lets tests and people decide payouts and switch
- * faults on; {@code /statement?date=YYYY-MM-DD} is the day's CSV statement ({@link PayoutStatement}).
+ * faults on, with an ADMIN token (SecurityConfiguration); {@code /statement?date=YYYY-MM-DD} is the day's CSV statement ({@link PayoutStatement}).
  */
 @RestController
 @RequestMapping("/simulator/payouts")

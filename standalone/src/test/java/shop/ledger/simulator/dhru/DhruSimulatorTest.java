@@ -18,6 +18,7 @@ import shop.ledger.command.supplier.dhru.DhruSuppliers;
 import shop.ledger.command.supplier.dhru.DhruSuppliers.ParameterFormat;
 import shop.ledger.command.supplier.dhru.DhruSuppliers.Supplier;
 import shop.ledger.platform.LedgerProperties;
+import shop.ledger.standalone.ApiClient;
 import shop.ledger.standalone.StandaloneTest;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -35,6 +36,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 
@@ -61,6 +63,7 @@ class DhruSimulatorTest {
     DhruSuppliers suppliers;
 
     final HttpClient http = HttpClient.newHttpClient();
+    String adminToken;
 
     @AfterEach
     void noFaults() {
@@ -244,6 +247,40 @@ class DhruSimulatorTest {
     }
 
     @Test
+    void controlWantsAnAdminTokenAndARefusedCallDecidesNothing() {
+        String reference = accepted(SimulatedServices.ATT_IPHONE_UNLOCK, imei());
+        String customer = new ApiClient(port).register("sim-" + UUID.randomUUID().toString().substring(0, 8)).token();
+        String completion = "{\"status\":4,\"code\":\"NCK: 0000-0000\"}";
+        JsonNode faults = get("/control/faults");
+        JsonNode autocomplete = get("/control/autocomplete");
+
+        HttpResponse<String> anonymous = control("/control/orders/" + reference, completion, null);
+        assertProblem(anonymous, 401, "/problems/unauthorized");
+        HttpResponse<String> forged = control("/control/orders/" + reference, completion, "not-a-token");
+        assertProblem(forged, 401, "/problems/unauthorized");
+        HttpResponse<String> asCustomer = control("/control/orders/" + reference, completion, customer);
+        assertProblem(asCustomer, 403, "/problems/forbidden");
+        // reads and fault switches too: the received IMEIs are the customers' personal data
+        assertProblem(send(HttpRequest.newBuilder(uri("/control/orders")).GET()), 401, "/problems/unauthorized");
+        assertProblem(control("/control/faults", "{\"placeMode\":\"ERROR\"}", null), 401, "/problems/unauthorized");
+        assertProblem(control("/control/autocomplete", "{\"enabled\":true}", customer), 403, "/problems/forbidden");
+
+        // nothing was decided or switched; the protocol endpoint still answers with the simulator's own account
+        assertThat(client.status("simulator", reference)).contains(new Status(Progress.IN_PROCESS, "in process"));
+        assertThat(get("/control/faults")).isEqualTo(faults);
+        assertThat(get("/control/autocomplete")).isEqualTo(autocomplete);
+
+        assertThat(control("/control/orders/" + reference, completion).statusCode()).isEqualTo(200);
+        assertThat(client.status("simulator", reference)).contains(new Status(Progress.COMPLETED, "NCK: 0000-0000"));
+    }
+
+    private static void assertProblem(HttpResponse<String> response, int status, String type) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        assertThat(JSON.readTree(response.body()).path("type").asString()).isEqualTo(type);
+    }
+
+    @Test
     void rawProtocolErrorsHaveTheRealShape() throws Exception {
         JsonNode wrongKey = api(Map.of("username", "simulator", "apiaccesskey", "x", "action", "accountinfo"));
         assertThat(wrongKey.path("ERROR").path(0).path("MESSAGE").asString()).isEqualTo("Authentication Failed");
@@ -325,12 +362,28 @@ class DhruSimulatorTest {
     }
 
     private HttpResponse<String> control(String path, String body) {
-        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
-                               .POST(HttpRequest.BodyPublishers.ofString(body)));
+        return control(path, body, adminToken());
+    }
+
+    /** A control request (API.md v2: ADMIN only) with this bearer token, or none when null. */
+    private HttpResponse<String> control(String path, String body, String token) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                                                 .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return send(request);
+    }
+
+    private String adminToken() {
+        if (adminToken == null) {
+            adminToken = new ApiClient(port).adminToken();
+        }
+        return adminToken;
     }
 
     private JsonNode get(String path) {
-        HttpResponse<String> response = send(HttpRequest.newBuilder(uri(path)).GET());
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + adminToken()).GET());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return JSON.readTree(response.body());
     }

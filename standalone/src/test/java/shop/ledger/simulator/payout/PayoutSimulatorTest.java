@@ -14,6 +14,7 @@ import shop.ledger.command.payout.PayoutPort.PayoutState;
 import shop.ledger.command.payout.http.HttpPayoutProvider;
 import shop.ledger.command.payout.http.PayoutProviderProperties;
 import shop.ledger.platform.LedgerProperties;
+import shop.ledger.standalone.ApiClient;
 import shop.ledger.standalone.StandaloneTest;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -60,6 +61,7 @@ class PayoutSimulatorTest {
 
     final HttpClient http = HttpClient.newHttpClient();
     boolean autocompleteBefore;
+    String adminToken;
 
     @BeforeEach
     void payoutsWaitToBeTold() {
@@ -304,7 +306,45 @@ class PayoutSimulatorTest {
         assertThat(control("/control/payouts/" + reference, "{\"status\":\"PENDING\"}").statusCode()).isEqualTo(400);
         assertThat(control("/control/payouts/" + reference, "{}").statusCode()).isEqualTo(400);
         assertThat(control("/control/faults", "{\"submitMode\":\"SOMETIMES\"}").statusCode()).isEqualTo(400);
-        assertThat(send(HttpRequest.newBuilder(uri("/control/payouts/po_nobody")).GET()).statusCode()).isEqualTo(404);
+        assertThat(send(asAdmin(HttpRequest.newBuilder(uri("/control/payouts/po_nobody"))).GET()).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void controlWantsAnAdminTokenAndARefusedCallDecidesNothing() {
+        String reference = reference();
+        Payout pending = provider.submit(request(reference, 900)).orElseThrow();
+        String customer = new ApiClient(port).register("sim-" + UUID.randomUUID().toString().substring(0, 8)).token();
+        String paid = "{\"status\":\"PAID\"}";
+        JsonNode faults = get("/control/faults");
+
+        assertProblem(control("/control/payouts/" + pending.payoutReference(), paid, null), 401, "/problems/unauthorized");
+        assertProblem(control("/control/payouts/" + reference, paid, customer), 403, "/problems/forbidden");
+        // the provider's own API key is not a token of the ledger's
+        assertProblem(control("/control/payouts/" + reference, paid, PayoutSimulatorProperties.DEFAULT_API_KEY), 401,
+                "/problems/unauthorized");
+        assertProblem(control("/control/faults", "{\"submitMode\":\"ERROR\"}", null), 401, "/problems/unauthorized");
+        // reading what it received would show the payout destinations
+        HttpResponse<String> listed = send(HttpRequest.newBuilder(uri("/control/payouts?reference=" + reference)).GET());
+        assertProblem(listed, 401, "/problems/unauthorized");
+        assertThat(listed.body()).doesNotContain(DESTINATION);
+        assertProblem(send(HttpRequest.newBuilder(uri("/control/payouts/" + pending.payoutReference()))
+                .header("Authorization", "Bearer " + customer).GET()), 403, "/problems/forbidden");
+
+        assertThat(provider.status(reference)).map(Payout::state).contains(PayoutState.PENDING);
+        assertThat(get("/control/faults")).isEqualTo(faults);
+        // the statement is the provider's document, not a control endpoint (API.md): no token, and no destinations
+        HttpResponse<String> statement = send(HttpRequest.newBuilder(uri("/statement")).GET());
+        assertThat(statement.statusCode()).isEqualTo(200);
+        assertThat(statement.body()).doesNotContain(DESTINATION);
+
+        assertThat(control("/control/payouts/" + reference, paid).statusCode()).isEqualTo(200);
+        assertThat(provider.status(reference)).map(Payout::state).contains(PayoutState.PAID);
+    }
+
+    private static void assertProblem(HttpResponse<String> response, int status, String type) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        assertThat(JSON.readTree(response.body()).path("type").asString()).isEqualTo(type);
     }
 
     @Test
@@ -364,12 +404,32 @@ class PayoutSimulatorTest {
     }
 
     private HttpResponse<String> control(String path, String body) {
-        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
-                               .POST(HttpRequest.BodyPublishers.ofString(body)));
+        return control(path, body, adminToken());
+    }
+
+    /** A control request (API.md v2: ADMIN only) with this bearer token, or none when null. */
+    private HttpResponse<String> control(String path, String body, String token) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                                                 .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return send(request);
+    }
+
+    private HttpRequest.Builder asAdmin(HttpRequest.Builder request) {
+        return request.header("Authorization", "Bearer " + adminToken());
+    }
+
+    private String adminToken() {
+        if (adminToken == null) {
+            adminToken = new ApiClient(port).adminToken();
+        }
+        return adminToken;
     }
 
     private JsonNode get(String path) {
-        HttpResponse<String> response = send(HttpRequest.newBuilder(uri(path)).GET());
+        HttpResponse<String> response = send(asAdmin(HttpRequest.newBuilder(uri(path))).GET());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return JSON.readTree(response.body());
     }

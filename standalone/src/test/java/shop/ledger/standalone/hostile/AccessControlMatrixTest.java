@@ -40,6 +40,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -47,7 +48,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Who may do what (API.md): every endpoint as every caller, the customer's own ids used by another customer,
  * and tokens that are not the ledger's own (tampered, expired, wrongly signed, {@code alg: none}, another
  * issuer or audience). The expected answers are written out below as a table mirroring API.md; the table must
- * name every served endpoint.
+ * name every served endpoint: the {@code /api} ones, actuator's, and the simulators' control endpoints.
  */
 @StandaloneTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -103,7 +104,42 @@ class AccessControlMatrixTest {
             GET    /api/audit/export                                   401 403 403 403 403 ok
             GET    /api/admin/projections                              401 403 403 ok  403 403
             POST   /api/admin/projections/{name}/replay                401 403 403 ok  403 403
+            GET    /actuator/health                                    ok  ok  ok  ok  ok  ok
+            GET    /actuator/health/liveness                           ok  ok  ok  ok  ok  ok
+            GET    /actuator/health/readiness                          ok  ok  ok  ok  ok  ok
+            GET    /actuator/prometheus                                ok  ok  ok  ok  ok  ok
+            GET    /actuator                                           401 403 403 ok  403 403
+            GET    /actuator/info                                      401 403 403 ok  403 403
+            GET    /actuator/metrics                                   401 403 403 ok  403 403
+            GET    /actuator/metrics/{metricName}                      401 403 403 ok  403 403
+            POST   /simulator/dhru/control/orders/{referenceId}        401 403 403 ok  403 403
+            GET    /simulator/dhru/control/orders                      401 403 403 ok  403 403
+            GET    /simulator/dhru/control/orders/{referenceId}        401 403 403 ok  403 403
+            POST   /simulator/dhru/control/faults                      401 403 403 ok  403 403
+            GET    /simulator/dhru/control/faults                      401 403 403 ok  403 403
+            POST   /simulator/dhru/control/autocomplete                401 403 403 ok  403 403
+            GET    /simulator/dhru/control/autocomplete                401 403 403 ok  403 403
+            POST   /simulator/payouts/control/payouts/{payoutReference} 401 403 403 ok 403 403
+            GET    /simulator/payouts/control/payouts                  401 403 403 ok  403 403
+            GET    /simulator/payouts/control/payouts/{payoutReference} 401 403 403 ok 403 403
+            POST   /simulator/payouts/control/faults                   401 403 403 ok  403 403
+            GET    /simulator/payouts/control/faults                   401 403 403 ok  403 403
+            POST   /simulator/payouts/control/autocomplete             401 403 403 ok  403 403
+            GET    /simulator/payouts/control/autocomplete             401 403 403 ok  403 403
             """;
+
+    /**
+     * The simulators' control bodies an ADMIN could send without disturbing the other tests of the shared context:
+     * decisions name orders and payouts the simulators do not know (404), the faults are reset, and the
+     * simulators keep deciding nothing by themselves, as {@code @StandaloneTest} starts them.
+     */
+    static final Map<String, String> SIMULATOR_BODIES = Map.of(
+            "POST /simulator/dhru/control/orders/{referenceId}", "{\"status\":4,\"code\":\"NCK: 0000\"}",
+            "POST /simulator/dhru/control/faults", "{}",
+            "POST /simulator/dhru/control/autocomplete", "{\"enabled\":false}",
+            "POST /simulator/payouts/control/payouts/{payoutReference}", "{\"status\":\"PAID\"}",
+            "POST /simulator/payouts/control/faults", "{}",
+            "POST /simulator/payouts/control/autocomplete", "{\"enabled\":false}");
 
     @LocalServerPort
     int port;
@@ -134,13 +170,20 @@ class AccessControlMatrixTest {
         Map<String, List<String>> queries = new LinkedHashMap<>();
         openApi.path("paths").properties().forEach(path -> path.getValue().properties().forEach(operation -> {
             String key = operation.getKey().toUpperCase() + " " + path.getKey();
-            if (path.getKey().startsWith("/api/")) {
+            if (path.getKey().startsWith("/api/") || ApiContract.simulatorControl(path.getKey())) {
                 Endpoint endpoint = ApiContract.find(operation.getKey().toUpperCase(), path.getKey());
                 assertThat(endpoint).as("served but not in the contract table: " + key).isNotNull();
                 served.put(key, endpoint);
             }
             queries.put(key, List.of());
         }));
+        // actuator's endpoints are not in the OpenAPI document; the simulators' control endpoints are
+        for (Endpoint operation : ApiContract.OPERATIONS) {
+            if (operation.path().startsWith("/actuator")) {
+                served.put(operation.key(), operation);
+            }
+            assertThat(served).as("served: " + operation).containsKey(operation.key());
+        }
         bodies = new CaseGenerator(fixture, queries, Map.of());
         tokens.put(Caller.OWNER, fixture.owner.token()); // issued before 2FA was on, valid for the test's minutes
         tokens.put(Caller.OTHER_CUSTOMER, fixture.other.token());
@@ -160,7 +203,7 @@ class AccessControlMatrixTest {
         Set<String> unlisted = new TreeSet<>(served.keySet());
         unlisted.removeAll(matrix.keySet());
         assertThat(unlisted).as("served endpoints missing from the matrix").isEmpty();
-        for (Endpoint endpoint : ApiContract.ENDPOINTS) {
+        for (Endpoint endpoint : Stream.concat(ApiContract.ENDPOINTS.stream(), ApiContract.OPERATIONS.stream()).toList()) {
             assertThat(matrix).as("the matrix mirrors the contract table: " + endpoint).containsKey(endpoint.key());
             String[] row = matrix.get(endpoint.key());
             for (Caller caller : Caller.values()) {
@@ -283,10 +326,17 @@ class AccessControlMatrixTest {
                               .replace("{reconciliationId}", fixture.reconciliationId)
                               .replace("{serviceId}", HostileFixture.FUZZ_SERVICE.toString())
                               .replace("{customerId}", erasable.customerId().toString())
-                              .replace("{name}", "no-such-projection");
+                              .replace("{name}", "no-such-projection")
+                              .replace("{metricName}", "jvm.memory.used")
+                              .replace("{referenceId}", "999999999")
+                              .replace("{payoutReference}", "po_nobody");
         Request request = Request.of(endpoint.method(), path);
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
+        }
+        if (SIMULATOR_BODIES.containsKey(endpoint.key())) {
+            request.header("Content-Type", "application/json");
+            return request.body(SIMULATOR_BODIES.get(endpoint.key()).getBytes(StandardCharsets.UTF_8));
         }
         if (!endpoint.reads()) {
             request.header("Idempotency-Key", "mx-" + UUID.randomUUID());

@@ -3,6 +3,7 @@ package shop.ledger.standalone.hostile;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import static shop.ledger.standalone.hostile.ApiContract.Body.IGNORED;
 import static shop.ledger.standalone.hostile.ApiContract.Body.JSON;
@@ -126,11 +127,48 @@ final class ApiContract {
             op("GET", "/api/admin/projections", EnumSet.of(ADMIN), NONE),
             op("POST", "/api/admin/projections/{name}/replay", EnumSet.of(ADMIN), IGNORED));
 
+    /**
+     * The operations endpoints outside {@code /api}: actuator's (API.md "Operations": health and prometheus open,
+     * the rest the operator's) and the simulators' control endpoints (API.md "Simulators, version 2": ADMIN). The
+     * access matrix checks them; the fuzzing does not (it covers {@code /api}, whose bodies it knows).
+     */
+    static final List<Endpoint> OPERATIONS = List.of(
+            op("GET", "/actuator/health", EVERYONE, NONE),
+            op("GET", "/actuator/health/liveness", EVERYONE, NONE),
+            op("GET", "/actuator/health/readiness", EVERYONE, NONE),
+            op("GET", "/actuator/prometheus", EVERYONE, NONE),
+            op("GET", "/actuator", EnumSet.of(ADMIN), NONE),
+            op("GET", "/actuator/info", EnumSet.of(ADMIN), NONE),
+            op("GET", "/actuator/metrics", EnumSet.of(ADMIN), NONE),
+            op("GET", "/actuator/metrics/{metricName}", EnumSet.of(ADMIN), NONE),
+            // the simulated DHRU supplier (its protocol endpoint checks the supplier account's own credentials)
+            op("POST", "/simulator/dhru/control/orders/{referenceId}", EnumSet.of(ADMIN), JSON),
+            op("GET", "/simulator/dhru/control/orders", EnumSet.of(ADMIN), NONE),
+            op("GET", "/simulator/dhru/control/orders/{referenceId}", EnumSet.of(ADMIN), NONE),
+            op("POST", "/simulator/dhru/control/faults", EnumSet.of(ADMIN), JSON),
+            op("GET", "/simulator/dhru/control/faults", EnumSet.of(ADMIN), NONE),
+            op("POST", "/simulator/dhru/control/autocomplete", EnumSet.of(ADMIN), JSON),
+            op("GET", "/simulator/dhru/control/autocomplete", EnumSet.of(ADMIN), NONE),
+            // the simulated payout provider (its API and statement are the provider's, with its own API key)
+            op("POST", "/simulator/payouts/control/payouts/{payoutReference}", EnumSet.of(ADMIN), JSON),
+            op("GET", "/simulator/payouts/control/payouts", EnumSet.of(ADMIN), NONE),
+            op("GET", "/simulator/payouts/control/payouts/{payoutReference}", EnumSet.of(ADMIN), NONE),
+            op("POST", "/simulator/payouts/control/faults", EnumSet.of(ADMIN), JSON),
+            op("GET", "/simulator/payouts/control/faults", EnumSet.of(ADMIN), NONE),
+            op("POST", "/simulator/payouts/control/autocomplete", EnumSet.of(ADMIN), JSON),
+            op("GET", "/simulator/payouts/control/autocomplete", EnumSet.of(ADMIN), NONE));
+
     private ApiContract() {
     }
 
+    /** The entry of either table. */
     static Endpoint find(String method, String path) {
-        return ENDPOINTS.stream().filter(e -> e.method().equals(method) && e.path().equals(path)).findFirst()
-                        .orElse(null);
+        return Stream.concat(ENDPOINTS.stream(), OPERATIONS.stream())
+                     .filter(e -> e.method().equals(method) && e.path().equals(path)).findFirst().orElse(null);
+    }
+
+    /** A simulator's control endpoint (API.md v2: {@code /simulator/*}{@code /control/**}). */
+    static boolean simulatorControl(String path) {
+        return path.matches("/simulator/[^/]+/control(/.*)?");
     }
 }

@@ -142,7 +142,7 @@ final class PersonalDataScenario {
 
         String rejectedImei = imei();
         String rejectedOrderId = placeInProcess(customer, rejectedImei);
-        Response rejected = api.post("/simulator/dhru/control/orders/" + supplierReference(rejectedImei), null,
+        Response rejected = api.post("/simulator/dhru/control/orders/" + supplierReference(rejectedImei), admin,
                 ApiClient.json(Map.of("status", 3, "code", "IMEI " + rejectedImei + " is blacklisted, no refund possible")));
         assertThat(rejected.status()).as(rejected.raw().body()).isBetween(200, 299);
         awaitOrder(customer, rejectedOrderId, "REJECTED");
@@ -217,7 +217,7 @@ final class PersonalDataScenario {
     }
 
     private String supplierReference(String imei) {
-        JsonNode items = api.get("/simulator/dhru/control/orders", null).json().path("items");
+        JsonNode items = api.get("/simulator/dhru/control/orders", admin).json().path("items");
         for (JsonNode item : items) {
             if (imei.equals(item.path("imei").asText())) {
                 return item.path("referenceId").asText();
@@ -228,7 +228,7 @@ final class PersonalDataScenario {
 
     private void decide(String withdrawalId, String status, String reason) {
         Map<String, String> decision = reason == null ? Map.of("status", status) : Map.of("status", status, "reason", reason);
-        Response decided = api.post("/simulator/payouts/control/payouts/" + withdrawalId, null, ApiClient.json(decision));
+        Response decided = api.post("/simulator/payouts/control/payouts/" + withdrawalId, admin, ApiClient.json(decision));
         assertThat(decided.status()).as(decided.raw().body()).isEqualTo(200);
     }
 

@@ -217,9 +217,9 @@ class ConcurrencyTest {
                 int status = i % 2 == 0 ? 4 : 3;
                 decided.put(orderId, status);
                 work.add(pool.submit(() -> {
-                    String reference = api.get("/simulator/dhru/control/orders?imei=" + imeiOf.get(orderId), null)
+                    String reference = api.get("/simulator/dhru/control/orders?imei=" + imeiOf.get(orderId), probe.admin)
                                           .json().path("items").path(0).path("referenceId").asText();
-                    Response told = api.post("/simulator/dhru/control/orders/" + reference, null,
+                    Response told = api.post("/simulator/dhru/control/orders/" + reference, probe.admin,
                             ApiClient.json(Map.of("status", status, "code", status == 4 ? "NCK: 0000" : "rejected in a test")));
                     assertThat(told.status()).isBetween(200, 299);
                     return null;
@@ -303,7 +303,7 @@ class ConcurrencyTest {
         await().atMost(Duration.ofSeconds(30)).until(() ->
                 List.of("CANCELLED", "IN_PROCESS", "NEEDS_ATTENTION").contains(probe.orderStatus(customer, orderId)));
         String status = probe.orderStatus(customer, orderId);
-        JsonNode atSupplier = api.get("/simulator/dhru/control/orders?imei=" + imei, null).json().path("items");
+        JsonNode atSupplier = api.get("/simulator/dhru/control/orders?imei=" + imei, probe.admin).json().path("items");
         List<String> money = probe.moneyEventsByReservation().get(orderId);
         if (won > 0) {
             // the same cancel twice is no second movement: the later ones answer 200 again or 409 on the way
@@ -402,7 +402,7 @@ class ConcurrencyTest {
         await().atMost(Duration.ofSeconds(30)).until(() ->
                 List.of("IN_PROCESS", "NEEDS_ATTENTION").contains(probe.orderStatus(customer, orderId)));
         if ("NEEDS_ATTENTION".equals(probe.orderStatus(customer, orderId))) {
-            JsonNode atSupplier = api.get("/simulator/dhru/control/orders?imei=" + imei, null).json().path("items");
+            JsonNode atSupplier = api.get("/simulator/dhru/control/orders?imei=" + imei, probe.admin).json().path("items");
             assertThat(atSupplier.size()).isEqualTo(1);
             assertThat(probe.post("/api/admin/orders/" + orderId + "/resolution", probe.admin,
                     ApiClient.json(Map.of("supplierReference", atSupplier.path(0).path("referenceId").asText()))).status())

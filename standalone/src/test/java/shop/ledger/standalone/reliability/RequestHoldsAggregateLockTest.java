@@ -133,7 +133,7 @@ class RequestHoldsAggregateLockTest {
     }
 
     private void simulatorFaults(String placeMode) {
-        Response response = api.post("/simulator/dhru/control/faults", null,
+        Response response = api.post("/simulator/dhru/control/faults", api.adminToken(),
                 ApiClient.json(Map.of("placeMode", placeMode, "statusMode", "OK")));
         assertThat(response.status()).as(response.raw().body()).isBetween(200, 299);
     }

@@ -130,11 +130,11 @@ class SupplierAndPayoutFaultsTest {
         payoutDecider = Executors.newSingleThreadScheduledExecutor();
         payoutDecider.scheduleWithFixedDelay(() -> {
             try {
-                for (JsonNode payout : api.get("/simulator/payouts/control/payouts", null).json().path("items")) {
+                for (JsonNode payout : api.get("/simulator/payouts/control/payouts", probe.admin).json().path("items")) {
                     if ("PENDING".equals(payout.path("status").asText())) {
                         String reference = payout.path("reference").asText();
                         String decision = Math.floorMod(reference.hashCode(), 4) == 0 ? "FAILED" : "PAID";
-                        api.post("/simulator/payouts/control/payouts/" + payout.path("payoutReference").asText(), null,
+                        api.post("/simulator/payouts/control/payouts/" + payout.path("payoutReference").asText(), probe.admin,
                                 ApiClient.json(Map.of("status", decision, "reason", "Account closed (AC04)")));
                     }
                 }
@@ -287,7 +287,7 @@ class SupplierAndPayoutFaultsTest {
             if (!"NEEDS_ATTENTION".equals(probe.orderStatus(order.customer(), order.orderId()))) {
                 continue;
             }
-            JsonNode atSupplier = api.get("/simulator/dhru/control/orders?imei=" + order.imei(), null).json().path("items");
+            JsonNode atSupplier = api.get("/simulator/dhru/control/orders?imei=" + order.imei(), probe.admin).json().path("items");
             assertThat(atSupplier.size()).as("never placed twice at the supplier").isLessThanOrEqualTo(1);
             Response resolved = atSupplier.isEmpty()
                     ? probe.post("/api/admin/orders/" + order.orderId() + "/resolution", probe.admin,
@@ -312,7 +312,7 @@ class SupplierAndPayoutFaultsTest {
             String status = probe.orderStatus(order.customer(), order.orderId());
             outcomes.merge("orders " + status, 1, Integer::sum);
             List<String> moves = money.get(order.orderId());
-            JsonNode atSupplier = api.get("/simulator/dhru/control/orders?imei=" + order.imei(), null).json().path("items");
+            JsonNode atSupplier = api.get("/simulator/dhru/control/orders?imei=" + order.imei(), probe.admin).json().path("items");
             assertThat(atSupplier.size()).as("order %s never placed twice at the supplier", order.orderId()).isLessThanOrEqualTo(1);
             if (status.equals("COMPLETED")) {
                 assertThat(moves).as(order.orderId()).containsExactly("FundsReserved", "ReservationCaptured");
@@ -330,7 +330,7 @@ class SupplierAndPayoutFaultsTest {
         for (RequestedWithdrawal withdrawal : withdrawals) {
             String status = withdrawalStatus(withdrawal);
             outcomes.merge("withdrawals " + status, 1, Integer::sum);
-            JsonNode atProvider = api.get("/simulator/payouts/control/payouts?reference=" + withdrawal.withdrawalId(), null)
+            JsonNode atProvider = api.get("/simulator/payouts/control/payouts?reference=" + withdrawal.withdrawalId(), probe.admin)
                                      .json().path("items");
             List<String> moves = money.get(withdrawal.withdrawalId());
             if (status.equals("PAID")) {
@@ -371,13 +371,13 @@ class SupplierAndPayoutFaultsTest {
 
         // staff find it at the supplier: it is followed again and ends once, as the supplier decided
         PROXY.plan(exchange -> Fault.NONE);
-        JsonNode atSupplier = api.get("/simulator/dhru/control/orders?imei=" + imei, null).json().path("items");
+        JsonNode atSupplier = api.get("/simulator/dhru/control/orders?imei=" + imei, probe.admin).json().path("items");
         assertThat(atSupplier.size()).isEqualTo(1);
         Response resolved = probe.post("/api/admin/orders/" + orderId + "/resolution", probe.admin,
                 ApiClient.json(Map.of("supplierReference", atSupplier.path(0).path("referenceId").asText())));
         assertThat(resolved.status()).as(resolved.raw().body()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(20)).until(() -> "IN_PROCESS".equals(probe.orderStatus(customer, orderId)));
-        api.post("/simulator/dhru/control/orders/" + atSupplier.path(0).path("referenceId").asText(), null,
+        api.post("/simulator/dhru/control/orders/" + atSupplier.path(0).path("referenceId").asText(), probe.admin,
                 ApiClient.json(Map.of("status", 4, "code", "NCK: 1234")));
         await().atMost(Duration.ofSeconds(20)).until(() -> "COMPLETED".equals(probe.orderStatus(customer, orderId)));
         assertThat(probe.moneyEventsByReservation().get(orderId)).containsExactly("FundsReserved", "ReservationCaptured");
@@ -392,7 +392,7 @@ class SupplierAndPayoutFaultsTest {
     }
 
     private void autocompleteAtSupplier(boolean enabled) {
-        assertThat(api.post("/simulator/dhru/control/autocomplete", null, ApiClient.json(Map.of("enabled", enabled)))
+        assertThat(api.post("/simulator/dhru/control/autocomplete", probe.admin, ApiClient.json(Map.of("enabled", enabled)))
                       .status()).isEqualTo(200);
     }
 
@@ -434,7 +434,7 @@ class SupplierAndPayoutFaultsTest {
         assertThat(flaggedForStaff()).doesNotContain(withdrawalId);
         assertThat(probe.moneyEventsByReservation().get(withdrawalId)).containsExactly("FundsReserved",
                 end.equals("PAID") ? "ReservationCaptured" : "ReservationReleased");
-        assertThat(api.get("/simulator/payouts/control/payouts?reference=" + withdrawalId, null).json().path("items").size())
+        assertThat(api.get("/simulator/payouts/control/payouts?reference=" + withdrawalId, probe.admin).json().path("items").size())
                 .isEqualTo(1);
     }
 }
