@@ -1,8 +1,8 @@
 package shop.ledger.platform.crypto;
 
-import org.postgresql.ds.PGSimpleDataSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import shop.ledger.platform.LedgerProperties;
+import shop.ledger.platform.db.ToolDatabase;
 
 import javax.sql.DataSource;
 import java.io.PrintStream;
@@ -45,9 +45,7 @@ public final class RewrapCli {
 
     /** {@link #main} without System.exit: answers the exit code. */
     public static int execute(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
-        String url = env.get("SPRING_DATASOURCE_URL");
-        String user = env.get("SPRING_DATASOURCE_USERNAME");
-        String password = env.get("SPRING_DATASOURCE_PASSWORD");
+        ToolDatabase database = ToolDatabase.from(args, env);
         String dataDir = env.get("LEDGER_DATA_DIR");
         String masterKey = env.get("LEDGER_MASTER_KEY");
         String masterKeyId = env.get("LEDGER_MASTER_KEY_ID");
@@ -57,14 +55,11 @@ public final class RewrapCli {
                 masterKeys.put(name.substring("LEDGER_MASTERKEYS_".length()).toLowerCase(Locale.ROOT), value);
             }
         });
-        for (String arg : args) {
+        for (String arg : database.rest()) {
             int eq = arg.indexOf('=');
             String name = eq < 0 ? arg : arg.substring(0, eq + 1);
             String value = eq < 0 ? "" : arg.substring(eq + 1);
             switch (name) {
-                case "--url=" -> url = value;
-                case "--user=" -> user = value;
-                case "--password=" -> password = value;
                 case "--data-dir=" -> dataDir = value;
                 case "--master-key=" -> masterKey = value;
                 case "--master-key-id=" -> masterKeyId = value;
@@ -76,7 +71,7 @@ public final class RewrapCli {
                 }
             }
         }
-        if (url == null || !url.startsWith("jdbc:postgresql:")) {
+        if (!database.hasPostgresUrl()) {
             return usage(err, "a jdbc:postgresql: URL is required");
         }
         LedgerProperties properties = new LedgerProperties(dataDir == null ? null : Path.of(dataDir), null, masterKey,
@@ -86,12 +81,8 @@ public final class RewrapCli {
             // never the fresh-install path: this tool must not generate a key
             return usage(err, "no master key given");
         }
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setURL(url);
-        dataSource.setUser(user);
-        dataSource.setPassword(password);
         try {
-            return run(dataSource, properties, out);
+            return run(database.dataSource(), properties, out);
         } catch (RuntimeException e) {
             err.println("re-wrapping could not run: " + e.getMessage());
             return USAGE;
@@ -136,10 +127,9 @@ public final class RewrapCli {
 
     private static int usage(PrintStream err, String problem) {
         err.println(problem);
-        err.println("usage: RewrapCli --url=jdbc:postgresql://host:port/db --user=USER --password=PASSWORD");
+        err.println("usage: RewrapCli " + ToolDatabase.USAGE);
         err.println("         [--master-key=BASE64] [--master-keys.<id>=BASE64 ...] [--master-key-id=NEWEST] [--data-dir=DIR]");
-        err.println("   (or SPRING_DATASOURCE_URL/_USERNAME/_PASSWORD, LEDGER_MASTER_KEY, LEDGER_MASTERKEYS_<ID>,");
-        err.println("    LEDGER_MASTER_KEY_ID, LEDGER_DATA_DIR)");
+        err.println("   (or LEDGER_MASTER_KEY, LEDGER_MASTERKEYS_<ID>, LEDGER_MASTER_KEY_ID, LEDGER_DATA_DIR)");
         return USAGE;
     }
 }

@@ -1,6 +1,6 @@
 package shop.ledger.query.audit;
 
-import org.postgresql.ds.PGSimpleDataSource;
+import shop.ledger.platform.db.ToolDatabase;
 
 import javax.sql.DataSource;
 import java.io.PrintStream;
@@ -29,31 +29,14 @@ public final class VerifyCli {
 
     /** {@link #main} without System.exit: answers the exit code. */
     public static int execute(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
-        String url = env.get("SPRING_DATASOURCE_URL");
-        String user = env.get("SPRING_DATASOURCE_USERNAME");
-        String password = env.get("SPRING_DATASOURCE_PASSWORD");
-        for (String arg : args) {
-            if (arg.startsWith("--url=")) {
-                url = arg.substring("--url=".length());
-            } else if (arg.startsWith("--user=")) {
-                user = arg.substring("--user=".length());
-            } else if (arg.startsWith("--password=")) {
-                password = arg.substring("--password=".length());
-            } else {
-                return usage(err, "unknown argument " + arg);
-            }
+        ToolDatabase database = ToolDatabase.from(args, env);
+        if (!database.rest().isEmpty()) {
+            return usage(err, "unknown argument " + database.rest().get(0));
         }
-        if (url == null || url.isBlank() || !url.startsWith("jdbc:postgresql:")) {
+        if (!database.hasPostgresUrl()) {
             return usage(err, "a jdbc:postgresql: URL is required");
         }
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setURL(url);
-        if (user != null) {
-            dataSource.setUser(user);
-        }
-        if (password != null) {
-            dataSource.setPassword(password);
-        }
+        DataSource dataSource = database.dataSource();
         try {
             return run(dataSource, out);
         } catch (RuntimeException e) {
@@ -72,8 +55,7 @@ public final class VerifyCli {
 
     private static int usage(PrintStream err, String problem) {
         err.println(problem);
-        err.println("usage: VerifyCli --url=jdbc:postgresql://host:port/db --user=USER --password=PASSWORD");
-        err.println("   (or SPRING_DATASOURCE_URL, SPRING_DATASOURCE_USERNAME, SPRING_DATASOURCE_PASSWORD)");
+        err.println("usage: VerifyCli " + ToolDatabase.USAGE);
         return USAGE;
     }
 }
