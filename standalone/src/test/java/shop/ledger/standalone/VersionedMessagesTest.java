@@ -68,18 +68,34 @@ class VersionedMessagesTest {
     @Test
     void aSnapshotOfAnotherWalletRevisionIsIgnoredAndTheWalletRebuiltFromItsEvents() {
         Customer customer = customerWithWalletHolding(DEPOSITED);
-        storeSnapshot(customer, "0", SNAPSHOT_CLAIMS);
 
-        assertThat(depositOneAndReadAvailableAfter(customer.walletId())).isEqualTo(DEPOSITED + 1);
+        assertThat(availableAfterADepositOnTopOfASnapshot(customer, "0")).isEqualTo(DEPOSITED + 1);
     }
 
     /** The control: the same stale snapshot under the current revision is loaded, so the test above could fail. */
     @Test
     void aSnapshotOfTheCurrentWalletRevisionIsLoaded() {
         Customer customer = customerWithWalletHolding(DEPOSITED);
-        storeSnapshot(customer, currentWalletRevision(), SNAPSHOT_CLAIMS);
 
-        assertThat(depositOneAndReadAvailableAfter(customer.walletId())).isEqualTo(SNAPSHOT_CLAIMS + 1);
+        assertThat(availableAfterADepositOnTopOfASnapshot(customer, currentWalletRevision()))
+                .isEqualTo(SNAPSHOT_CLAIMS + 1);
+    }
+
+    /**
+     * Stores a snapshot claiming {@link #SNAPSHOT_CLAIMS}, deposits one cent and answers the balance the deposit
+     * states, all in a transaction that is rolled back: the shared database keeps no false snapshot and no event
+     * built on one (the audit's verify of later tests replays every wallet), and the cache forgets the wallet.
+     */
+    private long availableAfterADepositOnTopOfASnapshot(Customer customer, String snapshotRevision) {
+        try {
+            return new TransactionTemplate(transactions).execute(status -> {
+                status.setRollbackOnly();
+                storeSnapshot(customer, snapshotRevision, SNAPSHOT_CLAIMS);
+                return depositOneAndReadAvailableAfter(customer.walletId());
+            });
+        } finally {
+            walletCache.remove(customer.walletId().toString());
+        }
     }
 
     @Test
