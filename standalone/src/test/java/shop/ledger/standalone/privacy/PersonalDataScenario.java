@@ -8,6 +8,7 @@ import shop.ledger.standalone.identity.Authenticator;
 import tools.jackson.databind.JsonNode;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -193,7 +194,9 @@ final class PersonalDataScenario {
 
     /**
      * What the customer's authenticator gives: each code for a later step than the last one used (the ledger takes
-     * a step once), within the step either side of now; waits for the clock when three steps are spent.
+     * a step once), within the step either side of now; waits for the clock when three steps are spent. The previous
+     * step only while the current one has a few seconds left: else the step could turn while the request travels
+     * and take the code out of the ledger's window.
      */
     static final class Codes {
         private final Authenticator app;
@@ -206,7 +209,8 @@ final class PersonalDataScenario {
         }
 
         String next() {
-            long step = Math.max(lastStep + 1, Authenticator.stepNow() - 1);
+            long secondsLeftInStep = 30 - Instant.now().getEpochSecond() % 30;
+            long step = Math.max(lastStep + 1, Authenticator.stepNow() - (secondsLeftInStep > 3 ? 1 : 0));
             await().atMost(Duration.ofSeconds(35)).pollInterval(Duration.ofMillis(200))
                    .until(() -> step <= Authenticator.stepNow() + 1);
             lastStep = step;
