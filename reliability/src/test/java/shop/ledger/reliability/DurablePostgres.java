@@ -3,6 +3,7 @@ package shop.ledger.reliability;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +12,9 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * PostgreSQL for the fault suites, in the test JVM so that it outlives every ledger process: the standalone's
@@ -85,9 +89,28 @@ final class DurablePostgres implements AutoCloseable {
         }
     }
 
+    /** Ports handed out by this JVM: processes started together must never get the same one. */
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+
+    /**
+     * A port free now, never handed out before in this JVM, and below Linux's ephemeral range (32768 on), from which
+     * the outgoing connections of the processes being started take theirs: a port from that range could be taken by
+     * a JDBC connection before the process binds it (ScaleOutTest once saw a command side fail to bind while a query
+     * side answered on its port).
+     */
     static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+        for (int attempt = 0; attempt < 1_000; attempt++) {
+            int port = 20_000 + ThreadLocalRandom.current().nextInt(12_000);
+            if (!HANDED_OUT.add(port)) {
+                continue;
+            }
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.bind(new InetSocketAddress(port));
+                return port;
+            } catch (IOException taken) {
+                // in use by something else: try another
+            }
         }
+        throw new IOException("no free port found between 20000 and 32000");
     }
 }
