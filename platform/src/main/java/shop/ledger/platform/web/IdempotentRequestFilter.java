@@ -156,15 +156,7 @@ public class IdempotentRequestFilter extends OncePerRequestFilter {
     }
 
     private static boolean isConcurrentChange(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof ConcurrencyException) {
-                return true;
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return false;
+        return DatabaseFailures.anyInChain(failure, ConcurrencyException.class::isInstance);
     }
 
     private static String callerScope() {
