@@ -78,7 +78,7 @@ public class RequestTransactions {
         if (CurrentUnitOfWork.isStarted()) {
             // a unit of work left on a pooled thread would make this request's work nested in a stranger's
             throw new IllegalStateException("a unit of work is still active on this thread: "
-                                            + CurrentUnitOfWork.get().getMessage());
+                                            + CurrentUnitOfWork.get().getMessage().getPayloadType().getName());
         }
         Message<ServedRequest> message = new GenericMessage<>(
                 new ServedRequest(request.getMethod(), request.getRequestURI()), RequestMetaData.of(request));
@@ -144,7 +144,9 @@ public class RequestTransactions {
         public void close() {
             while (CurrentUnitOfWork.isStarted() && CurrentUnitOfWork.get() != root) {
                 UnitOfWork<?> leftover = CurrentUnitOfWork.get();
-                log.error("a unit of work was left open inside the request: {}", leftover.getMessage());
+                // the payload type only: a command payload may hold personal data
+                log.error("a unit of work was left open inside the request: {}",
+                        leftover.getMessage().getPayloadType().getName());
                 leftover.rollback();
             }
             rollback();
